@@ -1,0 +1,280 @@
+"""The data layer: read all of data/ once, check it, return typed records.
+
+    dataset = load_dataset(Path("data"))   # raises DataProblems
+
+Reading and schema checks happen per file; the checks that need several
+files (references, totals, dates across a cycle) run on the records after.
+"""
+from __future__ import annotations
+
+import math
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from . import checks
+from .problems import DataProblems, Problems
+from .records import (
+    Council, CouncilAssembly, Cycle, Dataset, Document, Milestone, Money,
+    Municipality, Parish, ParishAssembly, Period, Priority, Project,
+    ProjectVote, Source,
+)
+from .schema import check_file
+from .yamlread import Located, read_yaml
+
+# Where each record type lives: a file of its own, or a folder of files.
+FILES = {"municipality.yaml": "municipality", "parishes.yaml": "parish"}
+FOLDERS = {
+    "councils": "council",
+    "cycles": "cycle",
+    "council-assemblies": "council_assembly",
+    "parish-assemblies": "parish_assembly",
+    "projects": "project",
+}
+OTHER_FOLDERS = {"geo"}  # read by the maps, not records
+PLACE = {t: f"data/{n}" for n, t in FILES.items()} | {t: f"data/{n}/" for n, t in FOLDERS.items()}
+
+DEFAULT_QUORUM = Decimal("0.20")
+
+
+class Where:
+    """Remembers where each record came from, so checks can point at lines."""
+
+    def __init__(self):
+        self._at: dict[tuple, tuple[Located, tuple]] = {}
+        # Record types some records of which could not be read, with their ids
+        # (None: unknown ids). References to them are not reported as unknown,
+        # so one broken file does not bury its real problem under a hundred others.
+        self.unsure: dict[str, set | None] = {}
+
+    def broken(self, record_type: str, record_id=None):
+        if record_id is None or not isinstance(record_id, (str, int)):
+            self.unsure[record_type] = None
+        elif self.unsure.get(record_type, set()) is not None:
+            self.unsure.setdefault(record_type, set()).add(record_id)
+
+    def remember(self, key, located: Located, path: tuple):
+        self._at.setdefault(key, (located, path))
+
+    def __call__(self, key, *subpath):
+        located, path = self._at[key]
+        line, col = located.where(path + subpath)
+        return located.path, line, col, _dotted(path + subpath)
+
+
+def _dotted(path):
+    from .yamlread import dotted
+    return dotted(path)
+
+
+def _rel(file: Path, root: Path) -> str:
+    return "data/" + file.relative_to(root).as_posix()
+
+
+def read_all(root: Path, problems: Problems, where: Where) -> dict[str, list[tuple[Located, tuple, dict]]]:
+    """Every valid record of every file, by record type: (located, path, mapping)."""
+    found: dict[str, list] = {t: [] for t in list(FILES.values()) + list(FOLDERS.values())}
+    if not root.is_dir():
+        problems.add(str(root), 0, 0, "", "the data folder does not exist",
+                     "create it, or point CABILDO_DATA_DIR at it")
+        return found
+    files: list[tuple[Path, str]] = []
+    for entry in sorted(root.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            if entry.name in OTHER_FOLDERS:
+                continue
+            if entry.name not in FOLDERS:
+                problems.add(_rel(entry, root), 0, 0, "", "unexpected folder in data/",
+                             "data/ holds: " + ", ".join(sorted(FOLDERS) + sorted(OTHER_FOLDERS)))
+                continue
+            for file in sorted(entry.rglob("*")):
+                if file.is_dir() or file.name.startswith("."):
+                    continue
+                if file.suffix not in (".yaml", ".yml"):
+                    problems.add(_rel(file, root), 0, 0, "",
+                                 f"'{file.name}' is not a YAML file",
+                                 f"data/{entry.name}/ holds only .yaml files; move or rename it")
+                    continue
+                files.append((file, FOLDERS[entry.name]))
+        elif entry.name in FILES:
+            files.append((entry, FILES[entry.name]))
+        else:
+            problems.add(_rel(entry, root), 0, 0, "", "unexpected file in data/",
+                         "data/ holds municipality.yaml, parishes.yaml and the folders "
+                         + ", ".join(sorted(FOLDERS)))
+    for name, record_type in FILES.items():
+        if not (root / name).is_file():
+            problems.add(f"data/{name}", 0, 0, "", "this required file is missing",
+                         f"create data/{name}")
+
+    for file, expected in files:
+        rel = _rel(file, root)
+        located = read_yaml(file, rel, problems)
+        if located is None:
+            where.broken(expected)
+            continue
+        record_type, bad = check_file(located, problems)
+        if record_type is None:
+            where.broken(expected)
+            continue
+        if record_type != expected:
+            problems.add(rel, 1, 1, "",
+                         f"this file holds {record_type.replace('_', ' ')} records but sits in "
+                         f"{PLACE[expected]}",
+                         f"move it to {PLACE[record_type]}")
+            continue
+        key = next(iter(located.data))
+        value = located.data[key]
+        if None in bad:
+            where.broken(record_type)
+            continue
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                if i in bad:
+                    where.broken(record_type, item.get("id") if isinstance(item, dict) else None)
+                elif i not in bad:
+                    found[record_type].append((located, (key, i), item))
+        else:
+            found[record_type].append((located, (key,), value))
+    return found
+
+
+def _d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM) -> Dataset:
+    """Load and check data/. Raises DataProblems listing every error found."""
+    problems = Problems()
+    where = Where()
+    raw = read_all(Path(root), problems, where)
+
+    def src(located, path):
+        return Source(located.path, located.where(path)[0])
+
+    municipality = None
+    for located, path, m in raw["municipality"]:
+        languages = tuple(m["languages"])
+        municipality = Municipality(
+            name=m["name"], state=m["state"], country=m["country"], languages=languages,
+            default_currency=m["default_currency"], timezone=m["timezone"],
+            locale=m.get("locale") or f"{languages[0]}_{m['country']}",
+            seat=m.get("seat", ""), repository_url=m.get("repository_url", ""),
+        )
+        where.remember(("municipality",), located, path)
+
+    parishes = {}
+    for located, path, m in raw["parish"]:
+        key = ("parish", m["id"])
+        if checks.duplicate(problems, where, key, located, path, parishes):
+            continue
+        parishes[m["id"]] = Parish(m["id"], m["name"], m["population"], m.get("seat", ""),
+                                   src(located, path))
+
+    councils = {}
+    for located, path, m in raw["council"]:
+        key = ("council", m["id"])
+        if checks.duplicate(problems, where, key, located, path, councils):
+            continue
+        councils[m["id"]] = Council(m["id"], m["name"], m["parish"], m["setting"],
+                                    m["families"], m["members"], src(located, path))
+
+    cycles = {}
+    for located, path, m in raw["cycle"]:
+        key = ("cycle", m["year"])
+        if checks.duplicate(problems, where, key, located, path, cycles):
+            continue
+        cur = m["currency"]
+        cycles[m["year"]] = Cycle(
+            year=m["year"], currency=cur, budget=Money(m["budget"], cur),
+            quorum=Decimal(str(m.get("quorum", quorum))),
+            envelopes={p: Money(a, cur) for p, a in sorted(m.get("envelopes", {}).items())},
+            phases={k: Period(_d(v["start"]), _d(v["end"]))
+                    for k, v in m["phases"].items() if k != "clpp_approval"},
+            clpp_approval=_d(m["phases"]["clpp_approval"]), clpp_act=m.get("clpp_act", ""),
+            source=src(located, path),
+        )
+
+    council_assemblies = []
+    seen_ca: dict = {}
+    for located, path, m in raw["council_assembly"]:
+        key = ("council_assembly", m["id"])
+        if checks.duplicate(problems, where, key, located, path, seen_ca):
+            continue
+        cycle = cycles.get(m["cycle"])
+        ratio = cycle.quorum if cycle else quorum
+        assembly = CouncilAssembly(
+            id=m["id"], council_id=m["council"], year=m["cycle"], date=_d(m["date"]),
+            members=m["members"], attendance=m["attendance"],
+            quorum_needed=math.ceil(m["members"] * ratio),
+            priorities=tuple(Priority(p["title"], p.get("category", ""), p["votes"],
+                                      p.get("project", "")) for p in m.get("priorities", [])),
+            source=src(located, path),
+        )
+        seen_ca[m["id"]] = assembly
+        council_assemblies.append(assembly)
+
+    parish_assemblies = []
+    seen_pa: dict = {}
+    for located, path, m in raw["parish_assembly"]:
+        key = ("parish_assembly", m["id"])
+        if checks.duplicate(problems, where, key, located, path, seen_pa):
+            continue
+        assembly = ParishAssembly(
+            id=m["id"], parish_id=m["parish"], year=m["cycle"], round=m["round"],
+            date=_d(m["date"]), delegates_accredited=m["delegates_accredited"],
+            delegates_present=m["delegates_present"],
+            votes=tuple(ProjectVote(v["project"], v["for"], v["against"], v["abstain"])
+                        for v in m.get("votes", [])),
+            source=src(located, path),
+        )
+        seen_pa[m["id"]] = assembly
+        parish_assemblies.append(assembly)
+
+    projects = {}
+    for located, path, m in raw["project"]:
+        key = ("project", m["id"])
+        if checks.duplicate(problems, where, key, located, path, projects):
+            continue
+        cycle = cycles.get(m["cycle"])
+        currency = cycle.currency if cycle else m.get("currency", "")
+        projects[m["id"]] = Project(
+            id=m["id"], year=m["cycle"], title=m["title"], description=m.get("description", ""),
+            category=m["category"], amount=Money(m["amount"], currency), parish_id=m["parish"],
+            council_ids=tuple(m["councils"]), geometry=m.get("geometry"), funded=m["funded"],
+            status=m["status"], progress=m.get("progress", 0),
+            milestones=tuple(Milestone(_d(x["date"]), x["status"], x.get("note", ""))
+                             for x in m.get("milestones", [])),
+            sources=tuple(Document(d["title"], d.get("url", "")) for d in m.get("sources", [])),
+            source=src(located, path),
+            votes={},
+        )
+        checks.currency(problems, where, key, m, cycle)
+
+    if municipality is None and not any(p.path == "data/municipality.yaml" for p in problems.items):
+        problems.add("data/municipality.yaml", 0, 0, "", "no municipality record",
+                     "fill in data/municipality.yaml")
+
+    checks.run_all(problems, where, parishes, councils, cycles,
+                   council_assemblies, parish_assemblies, projects)
+
+    # Votes of each round, attached to their project (one source of truth).
+    for assembly in parish_assemblies:
+        for vote in assembly.votes:
+            if vote.project_id in projects:
+                projects[vote.project_id].votes[assembly.round] = vote
+
+    if problems.errors:
+        raise DataProblems(problems.errors)
+    return Dataset(
+        municipality=municipality,
+        parishes=dict(sorted(parishes.items(), key=lambda kv: kv[1].name)),
+        councils=dict(sorted(councils.items(), key=lambda kv: kv[1].name)),
+        cycles=dict(sorted(cycles.items())),
+        council_assemblies=tuple(sorted(council_assemblies, key=lambda a: (a.date, a.id))),
+        parish_assemblies=tuple(sorted(parish_assemblies, key=lambda a: (a.date, a.id))),
+        projects=dict(sorted(projects.items())),
+        warnings=tuple(problems.warnings),
+    )

@@ -1,0 +1,202 @@
+"""Typed, immutable records: what every generator reads. Never YAML."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+CATEGORIES = (
+    "road", "school", "sewer", "electricity", "water", "health",
+    "housing", "sports", "culture", "transport", "other",
+)
+# OC4IDS projectStatus codelist.
+STATUSES = ("identification", "preparation", "implementation", "completion", "cancelled")
+PHASES = ("diagnosis", "council_assemblies", "parish_round_1", "parish_round_2")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a record was read: shown on pages as a link to the YAML file."""
+
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    def __add__(self, other: "Money") -> "Money":
+        if self.currency != other.currency:
+            raise ValueError(f"cannot add {self.currency} to {other.currency}")
+        return Money(self.amount + other.amount, self.currency)
+
+
+@dataclass(frozen=True)
+class Municipality:
+    name: str
+    state: str
+    country: str
+    languages: tuple[str, ...]
+    default_currency: str
+    timezone: str
+    locale: str
+    seat: str = ""
+    repository_url: str = ""
+
+
+@dataclass(frozen=True)
+class Parish:
+    id: str
+    name: str
+    population: int
+    seat: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class Council:
+    id: str
+    name: str
+    parish_id: str
+    setting: str  # urban | rural
+    families: int
+    members: int
+    source: Source
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class Cycle:
+    year: int
+    currency: str
+    budget: Money
+    quorum: Decimal
+    envelopes: dict[str, Money]  # by parish id; empty when the cycle has none
+    phases: dict[str, Period]
+    clpp_approval: date
+    clpp_act: str
+    source: Source
+
+    @property
+    def start(self) -> date:
+        return self.phases["diagnosis"].start
+
+    @property
+    def end(self) -> date:
+        return self.clpp_approval
+
+
+@dataclass(frozen=True)
+class Priority:
+    title: str
+    category: str
+    votes: int
+    project_id: str
+
+
+@dataclass(frozen=True)
+class CouncilAssembly:
+    id: str
+    council_id: str
+    year: int
+    date: date
+    members: int
+    attendance: int
+    quorum_needed: int
+    priorities: tuple[Priority, ...]
+    source: Source
+
+    @property
+    def quorum_met(self) -> bool:
+        return self.attendance >= self.quorum_needed
+
+
+@dataclass(frozen=True)
+class ProjectVote:
+    project_id: str
+    yes: int
+    no: int
+    abstain: int
+
+    @property
+    def approved(self) -> bool:
+        return self.yes > self.no
+
+
+@dataclass(frozen=True)
+class ParishAssembly:
+    id: str
+    parish_id: str
+    year: int
+    round: int
+    date: date
+    delegates_accredited: int
+    delegates_present: int
+    votes: tuple[ProjectVote, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Milestone:
+    date: date
+    status: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Project:
+    id: str
+    year: int
+    title: str
+    description: str
+    category: str
+    amount: Money
+    parish_id: str
+    council_ids: tuple[str, ...]
+    geometry: dict | None
+    funded: bool
+    status: str
+    progress: int
+    milestones: tuple[Milestone, ...]
+    sources: tuple[Document, ...]
+    source: Source
+    # votes per round, filled from the parish assemblies: {1: ProjectVote, 2: ...}
+    votes: dict[int, ProjectVote] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Everything in data/, checked and cross-referenced."""
+
+    municipality: Municipality
+    parishes: dict[str, Parish]
+    councils: dict[str, Council]
+    cycles: dict[int, Cycle]
+    council_assemblies: tuple[CouncilAssembly, ...]
+    parish_assemblies: tuple[ParishAssembly, ...]
+    projects: dict[str, Project]
+    warnings: tuple = ()
+
+    # Indexes, built once so generators never scan the whole data again.
+    def projects_of(self, year: int | None = None, parish_id: str | None = None):
+        return [
+            p for p in self.projects.values()
+            if (year is None or p.year == year) and (parish_id is None or p.parish_id == parish_id)
+        ]
+
+    @property
+    def current_year(self) -> int:
+        return max(self.cycles)

@@ -1,0 +1,149 @@
+"""JSON Schema checks of one file, turned into messages staff can act on.
+
+The schemas in schemas/ are the same files editors use for completion
+(`# yaml-language-server: $schema=...` at the top of each data file).
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from .problems import Problems
+from .yamlread import Located, dotted
+
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+# The top-level key of a file names its record type.
+FILE_KEYS = {
+    "municipality": "municipality",
+    "parishes": "parish",
+    "councils": "council",
+    "cycle": "cycle",
+    "council_assemblies": "council_assembly",
+    "parish_assemblies": "parish_assembly",
+    "projects": "project",
+}
+
+_formats = FormatChecker(formats=())
+
+
+@_formats.checks("date", raises=ValueError)
+def _is_date(value) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("not YYYY-MM-DD")
+    date.fromisoformat(value)
+    return True
+
+
+@lru_cache(maxsize=None)
+def validator(record_type: str) -> Draft202012Validator:
+    schema = json.loads((SCHEMA_DIR / f"{record_type}.schema.json").read_text("utf-8"))
+    return Draft202012Validator(schema, format_checker=_formats)
+
+
+_TYPE_WORDS = {
+    "string": "text", "integer": "a whole number", "number": "a number",
+    "boolean": "true or false", "array": "a list", "object": "a mapping (key: value lines)",
+}
+
+
+def _describe(value) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}'"
+    if isinstance(value, (int, Decimal)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text '{value[:40]}'"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
+
+
+def _message(error) -> tuple[str, str, tuple]:
+    """(message, hint, path) for one jsonschema error."""
+    path = tuple(error.absolute_path)
+    kind, schema, value = error.validator, error.schema, error.instance
+    if kind == "required":
+        missing = error.message.split("'")[1]
+        return (f"required field '{missing}' is missing", f"add '{missing}:' to this record",
+                path)
+    if kind == "additionalProperties":
+        extra = sorted(set(value) - set(schema.get("properties", {})))
+        if not schema.get("properties"):  # a free mapping of typed values
+            return error.message, "", path
+        name = extra[0] if extra else "?"
+        close = difflib.get_close_matches(name, list(schema["properties"]), n=1)
+        hint = (f"did you mean '{close[0]}'?" if close else
+                "allowed fields: " + ", ".join(sorted(schema["properties"])))
+        return f"unknown field '{name}'", hint, path + (name,)
+    if kind == "enum":
+        allowed = ", ".join(str(v) for v in schema["enum"])
+        close = difflib.get_close_matches(str(value), [str(v) for v in schema["enum"]], n=1)
+        hint = f"did you mean '{close[0]}'? allowed: {allowed}" if close else f"use one of: {allowed}"
+        return f"{_describe(value)} is not an allowed value", hint, path
+    if kind == "type":
+        want = schema["type"]
+        want = _TYPE_WORDS.get(want, want) if isinstance(want, str) else " or ".join(want)
+        return f"expected {want}, found {_describe(value)}", "", path
+    if kind == "format":
+        return (f"'{value}' is not a real date", "write it as YYYY-MM-DD, e.g. 2024-03-15",
+                path)
+    if kind in ("minimum", "exclusiveMinimum"):
+        limit = schema[kind]
+        rel = "at least" if kind == "minimum" else "more than"
+        return f"{value} is too small: it must be {rel} {limit}", "", path
+    if kind in ("maximum", "exclusiveMaximum"):
+        return f"{value} is too large: it must be at most {schema[kind]}", "", path
+    if kind == "pattern":
+        if schema is not None and "currency" in (schema.get("description") or "").lower():
+            return f"'{value}' is not a currency code", "use a 3-letter ISO code such as VES", path
+        if "[a-z0-9]+" in schema["pattern"]:
+            return (f"'{value}' is not a valid id",
+                    "use lowercase letters, digits and hyphens, e.g. la-guajira", path)
+        return f"'{value}' does not have the expected form", f"expected {schema['pattern']}", path
+    if kind == "minItems":
+        return "the list is empty", "add at least one item", path
+    if kind == "minLength":
+        return "the text is empty or too short", f"write at least {schema['minLength']} characters", path
+    if kind == "maxLength":
+        return "the text is too long", f"keep it under {schema['maxLength']} characters", path
+    if kind == "uniqueItems":
+        return "the list has the same item twice", "remove the repeated item", path
+    return error.message, "", path
+
+
+def check_file(located: Located, problems: Problems) -> tuple[str | None, set]:
+    """Validate a file against its record type's schema.
+
+    Returns its record type (None if unknown) and the set of indexes of
+    records with errors (None in the set when the whole file is unusable).
+    """
+    data = located.data
+    if not isinstance(data, dict) or len(data) != 1 or next(iter(data)) not in FILE_KEYS:
+        found = ", ".join(map(str, data)) if isinstance(data, dict) else _describe(data)
+        problems.add(
+            located.path, 1, 1, "",
+            f"cannot tell what this file holds (top-level key: {found or 'none'})",
+            "start the file with one of: " + ", ".join(f"'{k}:'" for k in FILE_KEYS),
+        )
+        return None, {None}
+    record_type = FILE_KEYS[next(iter(data))]
+    errors = sorted(validator(record_type).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    bad = set()
+    for error in errors:
+        message, hint, path = _message(error)
+        many = isinstance(data[next(iter(data))], list)
+        bad.add(path[1] if many and len(path) > 1 else None)
+        line, col = located.where(path)
+        problems.add(located.path, line, col, dotted(path), message, hint)
+    return record_type, bad

@@ -1,0 +1,241 @@
+"""Every check of the data layer has a failing fixture: the demo data, broken once.
+
+Each test asserts what staff would read: the file, the line, the field and the words.
+"""
+import shutil
+from decimal import Decimal
+
+import pytest
+
+from cabildo.load import load_dataset
+from cabildo.problems import DataProblems
+from conftest import ROOT
+
+DATA = ROOT / "data"
+
+
+@pytest.fixture
+def data(tmp_path):
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    return target
+
+
+def edit(data, rel, old, new, count=1, whole_line=False):
+    """Replace the first `count` occurrences of `old` and return the 1-based line.
+
+    With whole_line, the rest of the line after `old` is replaced too.
+    """
+    path = data / rel
+    text = path.read_text("utf-8")
+    assert old in text, f"fixture text not found in {rel}: {old!r}"
+    start = text.index(old)
+    line = text[:start].count("\n") + 1
+    if whole_line:
+        end = text.index("\n", start)
+        text = text[:start] + new + text[end:]
+    else:
+        text = text.replace(old, new, count)
+    path.write_text(text, "utf-8")
+    return line
+
+
+def problems(data):
+    with pytest.raises(DataProblems) as caught:
+        load_dataset(data)
+    return caught.value.problems
+
+
+def only(data):
+    found = problems(data)
+    assert len(found) == 1, "\n".join(map(str, found))
+    return found[0]
+
+
+def test_demo_data_is_valid():
+    dataset = load_dataset(DATA)
+    assert len(dataset.parishes) == 17
+    assert len(dataset.cycles) >= 3
+    assert {p.category for p in dataset.projects.values()} >= {"road", "school", "sewer"}
+    assert all(isinstance(p.amount.amount, Decimal) for p in dataset.projects.values())
+
+
+def test_money_is_decimal_from_source_text(data):
+    edit(data, "cycles/2024.yaml", "budget: ", "budget: 0.1")  # prefix a digit-safe value
+    # 0.1 + something would be inexact as float; we keep the text exactly
+    text = (data / "cycles/2024.yaml").read_text()
+    assert "budget: 0.1" in text
+
+
+def test_yaml_syntax_error_names_line(data):
+    line = edit(data, "parishes.yaml", "  population: 9400", "  population: [9400")
+    p = problems(data)[0]
+    assert p.path == "data/parishes.yaml"
+    assert "YAML syntax error" in p.message
+    assert abs(p.line - line) <= 2
+
+
+def test_tab_indentation(data):
+    line = edit(data, "parishes.yaml", "  population: 9400", "\tpopulation: 9400")
+    p = only(data)
+    assert (p.path, p.line, p.column) == ("data/parishes.yaml", line, 1)
+    assert "tab" in p.message and "spaces" in p.hint
+
+
+def test_not_utf8(data):
+    path = data / "parishes.yaml"
+    path.write_bytes(path.read_bytes().replace("Díaz".encode(), "D\xedaz".encode("latin-1")))
+    p = only(data)
+    assert p.path == "data/parishes.yaml" and "not UTF-8" in p.message
+    assert p.line == 8  # the line of 'Antonio Díaz'
+
+
+def test_empty_file(data):
+    (data / "projects" / "2027.yaml").write_text("# nothing yet\n")
+    p = only(data)
+    assert p.path == "data/projects/2027.yaml" and "empty" in p.message
+
+
+def test_file_of_wrong_type_in_folder(data):
+    shutil.copy(data / "councils" / "torres.yaml", data / "projects" / "torres.yaml")
+    p = only(data)
+    assert p.path == "data/projects/torres.yaml"
+    assert "communal council" in p.message or "council records" in p.message
+    assert "data/councils/" in p.hint
+
+
+def test_not_a_yaml_file(data):
+    (data / "projects" / "notes.txt").write_text("hello")
+    assert "not a YAML file" in only(data).message
+
+
+def test_duplicate_key_in_mapping(data):
+    line = edit(data, "parishes.yaml", "  population: 9400\n", "  population: 9400\n  population: 9500\n")
+    p = only(data)
+    assert p.line == line + 1 and p.field == "parishes[0].population"
+    assert "appears twice" in p.message and f"line {line}" in p.message
+
+
+def test_missing_required_field(data):
+    line = edit(data, "parishes.yaml", "  population: 9400\n", "")
+    p = only(data)
+    assert p.field == "parishes[0]" and "'population' is missing" in p.message
+    assert p.line == line - 2
+
+
+def test_mistyped_field_suggests_the_right_name(data):
+    line = edit(data, "parishes.yaml", "  population: 9400", "  populaton: 9400")
+    found = problems(data)
+    unknown = [p for p in found if "unknown field" in p.message][0]
+    assert unknown.line == line and "population" in unknown.hint
+
+
+def test_wrong_type(data):
+    line = edit(data, "parishes.yaml", "  population: 9400", "  population: muchos")
+    p = only(data)
+    assert p.line == line and "expected a whole number" in p.message and "muchos" in p.message
+
+
+def test_bad_enum_value(data):
+    line = edit(data, "projects/2024.yaml", "  category: school", "  category: escuela")
+    p = only(data)
+    assert p.line == line and p.field.endswith(".category") and "school" in p.hint
+
+
+def test_negative_amount(data):
+    line = edit(data, "projects/2024.yaml", "  amount: ", "  amount: -")
+    p = only(data)
+    assert p.line == line and "too small" in p.message and p.field.endswith("amount")
+
+
+def test_impossible_date(data):
+    line = edit(data, "council-assemblies/2024.yaml", "  date: 2024-03-", "  date: 2024-02-30\n  x_date: 2024-03-")
+    found = problems(data)
+    bad = [p for p in found if "not a real date" in p.message]
+    assert bad and bad[0].line == line
+
+
+def test_unknown_parish_with_suggestion(data):
+    line = edit(data, "councils/torres.yaml", "  parish: torres", "  parish: torre")
+    p = only(data)
+    assert (p.path, p.line) == ("data/councils/torres.yaml", line)
+    assert "unknown parish 'torre'" in p.message and "'torres'" in p.hint
+
+
+def test_duplicate_id(data):
+    text = (data / "parishes.yaml").read_text()
+    (data / "parishes.yaml").write_text(text + "- id: torres\n  name: Otra\n  population: 5\n")
+    p = only(data)
+    assert "duplicate parish id 'torres'" in p.message and "data/parishes.yaml:" in p.message
+
+
+def test_votes_above_attendance(data):
+    text = (data / "council-assemblies/2024.yaml").read_text()
+    first = text.index("  attendance: ")
+    attendance = int(text[first:].split("\n")[0].split(": ")[1])
+    votes_at = text.index("    votes: ", first)
+    line = text[:votes_at].count("\n") + 1
+    end = text.index("\n", votes_at)
+    text = text[:votes_at] + f"    votes: {attendance + 1}" + text[end:]
+    (data / "council-assemblies/2024.yaml").write_text(text)
+    p = only(data)
+    assert p.line == line and "votes but only" in p.message
+
+
+def test_attendance_above_members(data):
+    line = edit(data, "council-assemblies/2024.yaml", "  attendance: ", "  attendance: 9999")
+    found = problems(data)
+    assert any(p.line == line and "above the registered members" in p.message for p in found)
+
+
+def test_priorities_without_quorum(data):
+    text = (data / "council-assemblies/2024.yaml").read_text()
+    i = text.index("  attendance: ")
+    j = text.index("\n", i)
+    line = text[:i].count("\n") + 1
+    (data / "council-assemblies/2024.yaml").write_text(text[:i] + "  attendance: 1" + text[j:])
+    found = problems(data)
+    assert any(p.line == line and "without quorum" in p.message for p in found), found
+
+
+def test_parish_votes_above_present(data):
+    line = edit(data, "parish-assemblies/2024.yaml", "    for: ", "    for: 999")
+    found = problems(data)
+    assert any("delegates present" in p.message and p.line in (line - 1, line) for p in found)
+
+
+def test_assembly_date_outside_its_phase(data):
+    line = edit(data, "parish-assemblies/2024.yaml", "  date: 2024-04-20", "  date: 2024-09-20")
+    p = only(data)
+    assert p.line == line and "outside the cycle's parish round 1" in p.message
+
+
+def test_phases_in_impossible_order(data):
+    line = edit(data, "cycles/2024.yaml", "end: 2024-02-27", "end: 2023-12-01")
+    found = problems(data)
+    assert any(p.line == line and "ends (2023-12-01) before it starts" in p.message for p in found)
+
+
+def test_funded_above_envelope(data):
+    line = edit(data, "cycles/2024.yaml", "    altagracia: ", "    altagracia: 1.00", whole_line=True)
+    found = problems(data)
+    assert any(p.line == line and "more than its envelope" in p.message for p in found), found
+
+
+def test_funded_above_budget(data):
+    line = edit(data, "cycles/2024.yaml", "  budget: ", "  budget: 1000.00", whole_line=True)
+    found = problems(data)
+    assert any(p.line == line and "more than the budget" in p.message for p in found)
+
+
+def test_mixed_currency(data):
+    line = edit(data, "projects/2024.yaml", "  category: road\n", "  category: road\n  currency: USD\n")
+    p = only(data)
+    assert p.line == line + 1 and "USD" in p.message and "VES" in p.message
+
+
+def test_all_problems_reported_together(data):
+    edit(data, "parishes.yaml", "  population: 9400", "  population: -3")
+    edit(data, "councils/torres.yaml", "  parish: torres", "  parish: nowhere")
+    edit(data, "projects/2025.yaml", "  category: road", "  category: roads")
+    assert len({p.path for p in problems(data)}) == 3
