@@ -1,0 +1,24 @@
+"""Cabildo: participatory-democracy records as a Pelican site.
+
+The plugin only registers its generators and Jinja set-up here; the work is
+in the modules: load (data layer), stats and pages (what pages show),
+generator (Pelican glue), opendata, i18n, build (atomic output).
+"""
+from pelican import signals
+
+
+def _generators(pelican):
+    from .generator import BudgetGenerator
+    return [BudgetGenerator]
+
+
+def _jinja(generator):
+    """Every Pelican generator's environment gets the same i18n and filters."""
+    from . import i18n
+    from .settings import read
+    i18n.install(generator.env, read(generator.settings) | generator.settings)
+
+
+def register():
+    signals.get_generators.connect(_generators)
+    signals.generator_init.connect(_jinja)

@@ -1,0 +1,108 @@
+"""The edge of the program: validate data/, or build the site atomically.
+
+    python -m cabildo validate
+    python -m cabildo build [--settings pelicanconf.py] [--output output]
+
+A build writes into a temporary folder beside output/ and swaps it in only
+when everything succeeded, so a failed build never damages what is published.
+Problems are printed one per line, without a Python traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from .problems import DataProblems
+from .settings import SettingsError
+
+
+def validate(data_dir: Path, quorum=None) -> int:
+    from .load import DEFAULT_QUORUM, load_dataset
+    start = time.perf_counter()
+    try:
+        dataset = load_dataset(data_dir, quorum=quorum or DEFAULT_QUORUM)
+    except DataProblems as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    for warning in dataset.warnings:
+        print(warning, file=sys.stderr)
+    print(f"data/ is valid: {len(dataset.parishes)} parishes, {len(dataset.councils)} councils, "
+          f"{len(dataset.cycles)} cycles, {len(dataset.projects)} projects, "
+          f"{len(dataset.council_assemblies) + len(dataset.parish_assemblies)} assemblies "
+          f"({time.perf_counter() - start:.2f} s)")
+    return 0
+
+
+def _swap(tmp: Path, output: Path) -> None:
+    old = output.with_name(f"{output.name}.old-{os.getpid()}")
+    if output.exists():
+        output.rename(old)
+    tmp.rename(output)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build(settings_file: str = "pelicanconf.py", output: str = "output",
+          overrides: dict | None = None, quiet: bool = False) -> int:
+    from pelican import Pelican
+    from pelican import log as pelican_log
+    from pelican.settings import read_settings
+
+    from . import generator
+    from .settings import read as read_cabildo
+
+    output_path = Path(output).resolve()
+    tmp = output_path.with_name(f"{output_path.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    pelican_log.init(level=logging.ERROR if quiet else logging.WARNING, fatal="errors")
+    try:
+        settings = read_settings(settings_file, override={
+            "OUTPUT_PATH": str(tmp), **(overrides or {})})
+        read_cabildo(settings)
+        generator.forget()
+        Pelican(settings).run()
+    except DataProblems as exc:
+        print(exc.report(), file=sys.stderr)
+        shutil.rmtree(tmp, ignore_errors=True)
+        return 1
+    except SettingsError as exc:
+        print(f"{settings_file}: {exc}", file=sys.stderr)
+        shutil.rmtree(tmp, ignore_errors=True)
+        return 2
+    except Exception as exc:  # the build failed: report it in one line, keep output/
+        print(f"build failed: {type(exc).__name__}: {exc}\n"
+              f"output/ was left as it was.", file=sys.stderr)
+        shutil.rmtree(tmp, ignore_errors=True)
+        if os.environ.get("CABILDO_DEBUG"):
+            raise
+        return 1
+    finally:
+        generator.forget()
+    _swap(tmp, output_path)
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="cabildo", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    v = sub.add_parser("validate", help="check data/ only")
+    v.add_argument("--data", default="data")
+    b = sub.add_parser("build", help="build the site into output/ atomically")
+    b.add_argument("--settings", default="pelicanconf.py")
+    b.add_argument("--output", default="output")
+    b.add_argument("--data", default=None, help="a data folder other than data/")
+    b.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    if args.command == "validate":
+        return validate(Path(args.data))
+    overrides = {"CABILDO_DATA_DIR": os.path.abspath(args.data)} if args.data else {}
+    return build(args.settings, args.output, overrides, args.quiet)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

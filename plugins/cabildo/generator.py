@@ -1,0 +1,83 @@
+"""The Pelican glue: one generator that writes the budget site from the records.
+
+Two steps, as Pelican's own generators: generate_context computes (load
+data once, build the index and the page list), generate_output writes.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from pelican.generators import Generator
+
+from . import modeldoc, opendata, urls
+from .load import load_dataset
+from .pages import budget_pages
+from .settings import SETTINGS, read as read_settings
+from .stats import Index
+
+log = logging.getLogger(__name__)
+
+# The dataset of the current build, shared with other Cabildo generators.
+_loaded: dict[str, object] = {}
+
+
+def dataset_for(settings: dict):
+    """Load data/ once per build (keyed by the data folder)."""
+    cabildo = read_settings(settings)
+    root = Path(settings.get("CABILDO_ROOT", ".")) / cabildo["CABILDO_DATA_DIR"]
+    key = str(root.resolve())
+    if key not in _loaded:
+        _loaded.clear()
+        _loaded[key] = load_dataset(root, quorum=cabildo["CABILDO_QUORUM"])
+    return _loaded[key]
+
+
+def forget() -> None:
+    _loaded.clear()
+
+
+class BudgetGenerator(Generator):
+    """Pages of the participatory budget, and their open data."""
+
+    def generate_context(self):
+        self.cabildo = read_settings(self.settings)
+        self.data = dataset_for(self.settings)
+        self.index = Index(self.data)
+        self.pages = budget_pages(self.index)
+        languages = self.data.municipality.languages
+        self.context.update({
+            "municipality": self.data.municipality,
+            "dataset": self.data,
+            "index": self.index,
+            "LANGUAGES": languages,
+            "DEMO_NOTICE": self.cabildo["CABILDO_DEMO_NOTICE"],
+            "REPOSITORY_URL": self.cabildo["CABILDO_REPOSITORY_URL"]
+            or self.data.municipality.repository_url,
+            "SOURCE_BRANCH": self.cabildo["CABILDO_SOURCE_BRANCH"],
+            "LATEST_DECISIONS": self.cabildo["CABILDO_LATEST_DECISIONS"],
+            "opendata_tables": opendata.TABLES,
+            "opendata_files": opendata.files(self.data),
+            "model_docs": modeldoc.model_docs(),
+            "cabildo_settings": SETTINGS,
+        })
+        for w in self.data.warnings:
+            log.warning("%s", w)
+
+    def generate_output(self, writer):
+        languages = self.data.municipality.languages
+        for page in self.pages:
+            template = self.get_template(page.template.removesuffix(".html"))
+            alternates = {lang: urls.path(page.kind, lang, **page.values) for lang in languages}
+            for lang in languages:
+                writer.write_file(
+                    urls.file(page.kind, lang, **page.values), template, self.context,
+                    lang=lang, page_kind=page.kind, alternates=alternates,
+                    this_path=alternates[lang], **page.context,
+                )
+        opendata.write(Path(self.output_path), self.data, self.index)
+        schemas = Path(self.output_path) / opendata.DIR / "esquemas"
+        schemas.mkdir(parents=True, exist_ok=True)
+        for schema in modeldoc.schema_files():
+            shutil.copyfile(schema, schemas / schema.name)

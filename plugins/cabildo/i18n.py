@@ -1,0 +1,134 @@
+"""Languages: gettext catalogs (Babel .po files) and locale-aware formatting.
+
+One Jinja environment serves every language: `_()` and the formatting
+filters read the page's `lang` from the template context, so translating the
+site renders each page once per language without a second Pelican build.
+"""
+from __future__ import annotations
+
+import gettext
+import io
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent, get_currency_symbol
+from jinja2 import pass_context
+
+from . import urls
+from .records import Money
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "theme" / "translations"
+
+
+def N_(text: str) -> str:
+    """Marks a string for extraction; translated where it is shown."""
+    return text
+
+
+CATEGORY_LABELS = {
+    "road": N_("Roads"), "school": N_("Schools"), "sewer": N_("Sewers"),
+    "electricity": N_("Electricity"), "water": N_("Water"), "health": N_("Health"),
+    "housing": N_("Housing"), "sports": N_("Sports"), "culture": N_("Culture"),
+    "transport": N_("Transport"), "other": N_("Other"),
+}
+STATUS_LABELS = {
+    "identification": N_("Identified"), "preparation": N_("In preparation"),
+    "implementation": N_("Under way"), "completion": N_("Completed"),
+    "cancelled": N_("Cancelled"),
+}
+SETTING_LABELS = {"urban": N_("urban"), "rural": N_("rural")}
+LANGUAGE_NAMES = {"es": "Español", "en": "English"}
+
+
+@lru_cache(maxsize=None)
+def translations(lang: str) -> gettext.NullTranslations:
+    po = TRANSLATIONS_DIR / lang / "LC_MESSAGES" / "messages.po"
+    if not po.is_file():
+        return gettext.NullTranslations()
+    with po.open("rb") as f:
+        catalog = read_po(f, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def gettext_for(lang: str, text: str) -> str:
+    return translations(lang).gettext(text)
+
+
+class Formatter:
+    """Numbers, money and dates in one language's locale."""
+
+    def __init__(self, lang: str, locales: dict, symbols: dict):
+        self.lang = lang
+        self.locale = locales.get(lang, lang)
+        self.symbols = symbols
+
+    def number(self, value) -> str:
+        return format_decimal(value, format="#,##0", locale=self.locale)
+
+    def money(self, value: Money, digits: bool = True) -> str:
+        symbol = self.symbols.get(value.currency) or get_currency_symbol(
+            value.currency, self.locale)
+        pattern = "#,##0.00" if digits else "#,##0"
+        amount = value.amount if digits else value.amount.quantize(Decimal(1))
+        return f"{symbol}\u00a0{format_decimal(amount, format=pattern, locale=self.locale)}"
+
+    def percent(self, value) -> str:
+        return format_percent(value, format="#,##0%", locale=self.locale)
+
+    def date(self, value: date, form: str = "long") -> str:
+        return format_date(value, form, locale=self.locale)
+
+
+def install(env, settings: dict) -> None:
+    """Give a Jinja environment our i18n and formatting, reading `lang` per page."""
+    if "jinja2.ext.InternationalizationExtension" not in env.extensions:
+        env.add_extension("jinja2.ext.i18n")
+    locales = settings["CABILDO_LOCALES"]
+    symbols = settings["CABILDO_CURRENCY_SYMBOLS"]
+    formatters: dict[str, Formatter] = {}
+
+    def fmt(context) -> Formatter:
+        lang = lang_of(context)
+        if lang not in formatters:
+            formatters[lang] = Formatter(lang, locales, symbols)
+        return formatters[lang]
+
+    def lang_of(context):
+        page = context.get("page")  # Pelican's own pages carry their language
+        return (context.get("lang") or getattr(page, "lang", None)
+                or settings.get("DEFAULT_LANG", "es"))
+
+    @pass_context
+    def _gettext(context, text):
+        return translations(lang_of(context)).gettext(text)
+
+    @pass_context
+    def _ngettext(context, singular, plural, n):
+        return translations(lang_of(context)).ngettext(singular, plural, n)
+
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+    env.filters.update({
+        "money": pass_context(lambda c, v, digits=True: fmt(c).money(v, digits)),
+        "number": pass_context(lambda c, v: fmt(c).number(v)),
+        "percent": pass_context(lambda c, v: fmt(c).percent(v)),
+        "date": pass_context(lambda c, v, form="long": fmt(c).date(v, form)),
+        "category": pass_context(lambda c, v: _gettext(c, CATEGORY_LABELS.get(v, v))),
+        "status": pass_context(lambda c, v: _gettext(c, STATUS_LABELS.get(v, v))),
+        "setting": pass_context(lambda c, v: _gettext(c, SETTING_LABELS.get(v, v))),
+    })
+
+    @pass_context
+    def url(context, kind, **values):
+        lang = values.pop("lang", None) or lang_of(context)
+        return f"{context.get('SITEURL', '')}/{urls.path(kind, lang, **values)}"
+
+    env.globals.update({"url": url, "LANGUAGE_NAMES": LANGUAGE_NAMES,
+                        "CATEGORY_LABELS": CATEGORY_LABELS, "STATUS_LABELS": STATUS_LABELS})

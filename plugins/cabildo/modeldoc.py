@@ -1,0 +1,52 @@
+"""The data model page, read from the JSON Schemas so the two cannot drift apart."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from .load import PLACE
+from .schema import SCHEMA_DIR
+
+
+@dataclass(frozen=True)
+class FieldDoc:
+    name: str
+    required: bool
+    es: str
+    en: str
+
+
+@dataclass(frozen=True)
+class TypeDoc:
+    type: str
+    place: str
+    title_es: str
+    title_en: str
+    fields: tuple[FieldDoc, ...]
+
+
+def _fields(node: dict, prefix: str = ""):
+    required = set(node.get("required", ()))
+    for name, prop in node.get("properties", {}).items():
+        full = f"{prefix}{name}"
+        yield FieldDoc(full, name in required, prop.get("description", ""),
+                       prop.get("x-description-en", ""))
+        if prop.get("type") == "object" and "properties" in prop:
+            yield from _fields(prop, f"{full}.")
+        items = prop.get("items")
+        if isinstance(items, dict) and "properties" in items:
+            yield from _fields(items, f"{full}[].")
+
+
+def model_docs() -> list[TypeDoc]:
+    docs = []
+    for record_type, place in PLACE.items():
+        schema = json.loads((SCHEMA_DIR / f"{record_type}.schema.json").read_text("utf-8"))
+        item = schema["$defs"][record_type]
+        docs.append(TypeDoc(record_type, place, schema["title"], schema["x-title-en"],
+                            tuple(_fields(item))))
+    return docs
+
+
+def schema_files():
+    return sorted(SCHEMA_DIR.glob("*.schema.json"))

@@ -1,0 +1,72 @@
+"""Cabildo's settings: typed, documented in one place, checked at start-up.
+
+Each setting is read from pelicanconf.py (or publishconf.py). A wrong type or
+value stops the build with one clear line, before any work is done.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    kind: type | tuple
+    doc: str
+
+
+SETTINGS = [
+    Setting("CABILDO_DATA_DIR", "data", str,
+            "Folder holding the YAML records, relative to the project."),
+    Setting("CABILDO_QUORUM", "0.20", str,
+            "Default share of registered members a council assembly needs (a cycle may set "
+            "its own `quorum`). Written as text, e.g. \"0.20\"."),
+    Setting("CABILDO_DEMO_NOTICE", True, bool,
+            "Show the banner that says the data is illustrative. Turn off for real data."),
+    Setting("CABILDO_LOCALES", {"es": "es_VE", "en": "en_US"}, dict,
+            "Locale used to format numbers, money and dates in each site language."),
+    Setting("CABILDO_CURRENCY_SYMBOLS", {"VES": "Bs.", "VEF": "Bs.", "VED": "Bs."}, dict,
+            "Symbol printed before amounts of each currency (Babel's symbol when absent)."),
+    Setting("CABILDO_REPOSITORY_URL", "", str,
+            "Web address of the data's repository; project pages link to their YAML file "
+            "there (`{url}/blob/main/{path}#L{line}`). Empty: the municipality's "
+            "`repository_url`, or no link."),
+    Setting("CABILDO_SOURCE_BRANCH", "main", str,
+            "Branch used in links to the source YAML files."),
+    Setting("CABILDO_LATEST_DECISIONS", 8, int,
+            "How many recent decisions the home page lists."),
+]
+
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class SettingsError(Exception):
+    pass
+
+
+def read(settings: dict) -> dict:
+    """Cabildo's settings with defaults filled in; raises SettingsError if one is wrong."""
+    out = {}
+    unknown = sorted(k for k in settings if k.startswith("CABILDO_") and k not in BY_NAME)
+    if unknown:
+        raise SettingsError(
+            f"unknown setting {unknown[0]} (known: {', '.join(sorted(BY_NAME))})")
+    for s in SETTINGS:
+        value = settings.get(s.name, s.default)
+        if not isinstance(value, s.kind) or (s.kind is int and isinstance(value, bool)):
+            raise SettingsError(
+                f"setting {s.name} must be {getattr(s.kind, '__name__', s.kind)}, "
+                f"got {value!r}")
+        out[s.name] = value
+    try:
+        quorum = Decimal(out["CABILDO_QUORUM"])
+    except InvalidOperation:
+        quorum = Decimal(-1)
+    if not 0 < quorum <= 1:
+        raise SettingsError(
+            f"setting CABILDO_QUORUM must be a share between 0 and 1, such as \"0.20\"; "
+            f"got {out['CABILDO_QUORUM']!r}")
+    out["CABILDO_QUORUM"] = quorum
+    return out

@@ -1,0 +1,105 @@
+"""Tasks, following the conventions of the tasks.py pelican-quickstart writes.
+
+    invoke build | rebuild | serve | livereload | publish | clean
+    invoke validate | generate-demo | bench
+"""
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from invoke import task
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "plugins"))
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    filter(None, [str(ROOT / "plugins"), os.environ.get("PYTHONPATH")]))
+
+CONFIG = {
+    "settings_base": "pelicanconf.py",
+    "settings_publish": "publishconf.py",
+    "deploy_path": "output",
+    "host": "127.0.0.1",
+    "port": 8000,
+}
+
+
+def _build(settings, output=CONFIG["deploy_path"], data=None):
+    from cabildo.build import build as run_build
+    code = run_build(settings, output, {"CABILDO_DATA_DIR": str(Path(data).resolve())}
+                     if data else None)
+    if code:
+        sys.exit(code)
+
+
+@task
+def validate(c, data="data"):
+    """Check data/ only, and print every problem as file:line:col."""
+    from cabildo.build import validate as run_validate
+    code = run_validate(Path(data))
+    if code:
+        sys.exit(code)
+
+
+@task
+def build(c, data=None, output=CONFIG["deploy_path"]):
+    """Build the site into output/ (atomically: a failed build leaves output/ as it was)."""
+    _build(CONFIG["settings_base"], output, data)
+
+
+@task
+def clean(c):
+    """Remove the generated files."""
+    shutil.rmtree(CONFIG["deploy_path"], ignore_errors=True)
+
+
+@task
+def rebuild(c):
+    """Clean, then build."""
+    clean(c)
+    build(c)
+
+
+@task
+def serve(c):
+    """Serve output/ on http://127.0.0.1:8000."""
+    from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
+
+    server = RootedHTTPServer(CONFIG["deploy_path"], (CONFIG["host"], CONFIG["port"]),
+                              ComplexHTTPRequestHandler)
+    print(f"Serving on http://{CONFIG['host']}:{CONFIG['port']}/ (Ctrl-C to stop)")
+    server.serve_forever()
+
+
+@task
+def livereload(c):
+    """Build, serve, and rebuild when content/, data/, plugins/, theme/ or settings change."""
+    from livereload import Server
+
+    build(c)
+    server = Server()
+    rebuild_site = lambda: _build(CONFIG["settings_base"])  # noqa: E731
+    for pattern in ("content/**/*", "data/**/*", "plugins/**/*.py", "plugins/**/*.json",
+                    "theme/**/*", "pelicanconf.py"):
+        server.watch(pattern, rebuild_site)
+    server.serve(host=CONFIG["host"], port=CONFIG["port"], root=CONFIG["deploy_path"])
+
+
+@task
+def publish(c):
+    """Build with publishconf.py (the public address)."""
+    _build(CONFIG["settings_publish"])
+
+
+@task(name="generate-demo")
+def generate_demo(c, scale="demo", out="data", seed=2026):
+    """Write the synthetic Torres dataset (--scale demo|full) into --out."""
+    from cabildo.demo import generate
+    generate(Path(out), scale, int(seed))
+    print(f"wrote the {scale} dataset into {out}")
+
+
+@task
+def bench(c, out="bench"):
+    """Build the full-scale dataset cold and again unchanged; print the figures."""
+    c.run(f"{sys.executable} {ROOT / 'tests' / 'bench.py'} --out {out}", pty=False)
