@@ -72,6 +72,8 @@ CATEGORY_WEIGHTS = {"road": 6, "school": 3, "sewer": 4, "electricity": 3, "water
                     "health": 2, "housing": 2, "sports": 2, "culture": 1, "transport": 1,
                     "other": 1}
 
+AS_OF = "2026-11-15"  # the demo data's "today": no milestone after it
+
 SCALES = {
     # councils per parish (per 10,000 residents), cycles, projects per council per cycle
     "demo": dict(councils=4, first_year=2024, years=3, candidates=1.3),
@@ -269,6 +271,8 @@ def _progress(rng, p, year, age):
                       "Obra concluida y entregada a la comunidad."))
     if age >= 1 and rng.random() < 0.03:
         steps[-1] = ("cancelled", steps[-1][1], "Suspendido por falta de materiales.")
+    # Nothing is recorded after the demo's as-of date.
+    steps = [s for s in steps if s[1] <= AS_OF] or steps[:1]
     p["milestones"] = [{"date": d, "status": s, "note": n} for s, d, n in steps]
     p["status"] = steps[-1][0]
     p["progress"] = {"preparation": 10, "implementation": rng.randint(20, 90),
