@@ -61,7 +61,9 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
     pelican_log.init(level=logging.ERROR if quiet else logging.WARNING, fatal="errors")
     try:
         settings = read_settings(settings_file, override={
-            "OUTPUT_PATH": str(tmp), **(overrides or {})})
+            "OUTPUT_PATH": str(tmp),
+            "CABILDO_ROOT": os.path.dirname(os.path.abspath(settings_file)),
+            **(overrides or {})})
         read_cabildo(settings)
         generator.forget()
         Pelican(settings).run()

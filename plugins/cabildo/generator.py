@@ -69,10 +69,11 @@ class BudgetGenerator(Generator):
         languages = self.data.municipality.languages
         for page in self.pages:
             template = self.get_template(page.template.removesuffix(".html"))
-            alternates = {lang: urls.path(page.kind, lang, **page.values) for lang in languages}
+            alternates = {lang: urls.path(page.kind, lang, languages[0], **page.values)
+                          for lang in languages}
             for lang in languages:
                 writer.write_file(
-                    urls.file(page.kind, lang, **page.values), template, self.context,
+                    alternates[lang] + "index.html", template, self.context,
                     lang=lang, page_kind=page.kind, alternates=alternates,
                     this_path=alternates[lang], **page.context,
                 )

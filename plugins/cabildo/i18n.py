@@ -98,7 +98,10 @@ def install(env, settings: dict) -> None:
     def fmt(context) -> Formatter:
         lang = lang_of(context)
         if lang not in formatters:
-            formatters[lang] = Formatter(lang, locales, symbols)
+            # The municipality's own locale (es_VE) formats its default language.
+            town = context.get("municipality")
+            own = {town.languages[0]: town.locale} if town and town.locale else {}
+            formatters[lang] = Formatter(lang, {**locales, **own}, symbols)
         return formatters[lang]
 
     def lang_of(context):
@@ -128,7 +131,8 @@ def install(env, settings: dict) -> None:
     @pass_context
     def url(context, kind, **values):
         lang = values.pop("lang", None) or lang_of(context)
-        return f"{context.get('SITEURL', '')}/{urls.path(kind, lang, **values)}"
+        default = context["municipality"].languages[0]
+        return f"{context.get('SITEURL', '')}/{urls.path(kind, lang, default, **values)}"
 
     env.globals.update({"url": url, "LANGUAGE_NAMES": LANGUAGE_NAMES,
                         "CATEGORY_LABELS": CATEGORY_LABELS, "STATUS_LABELS": STATUS_LABELS})

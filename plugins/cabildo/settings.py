@@ -20,6 +20,9 @@ class Setting:
 SETTINGS = [
     Setting("CABILDO_DATA_DIR", "data", str,
             "Folder holding the YAML records, relative to the project."),
+    Setting("CABILDO_ROOT", ".", str,
+            "Folder a relative CABILDO_DATA_DIR is read from. `invoke build` sets it to "
+            "the folder of the settings file."),
     Setting("CABILDO_QUORUM", "0.20", str,
             "Default share of registered members a council assembly needs (a cycle may set "
             "its own `quorum`). Written as text, e.g. \"0.20\"."),

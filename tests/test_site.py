@@ -1,0 +1,236 @@
+"""The built site, read as a resident would: the numbers on the pages, the links, the files.
+
+Each test runs a real Pelican build into a temporary folder.
+"""
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from cabildo.build import build
+from cabildo.i18n import Formatter
+from cabildo.load import load_dataset
+from cabildo.records import Money
+from conftest import ROOT
+
+SETTINGS = str(ROOT / "pelicanconf.py")
+
+
+def run_build(output, data=None, **overrides):
+    if data:
+        overrides["CABILDO_DATA_DIR"] = str(data)
+    return build(SETTINGS, str(output), overrides, quiet=True)
+
+
+def tree_digest(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def text_of(html: str) -> str:
+    """The page's visible text, roughly: tags removed, entities decoded, spaces collapsed."""
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site") / "output"
+    assert run_build(out) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_dataset(ROOT / "data")
+
+
+def page(site, path):
+    return (site / path / "index.html").read_text("utf-8")
+
+
+es = Formatter("es", {"es": "es_VE"}, {"VES": "Bs."})
+
+
+def money(value, digits=True, currency="VES"):
+    """As a resident reads it: 'Bs. 1.234.567,89' (spaces normalised like text_of)."""
+    if not isinstance(value, Money):
+        value = Money(value, currency)
+    return re.sub(r"\s+", " ", es.money(value, digits))
+
+
+def test_home_shows_the_current_cycle(site, data):
+    year = data.current_year
+    funded = [p for p in data.projects.values() if p.year == year and p.funded]
+    total = sum((p.amount.amount for p in funded), Decimal(0))
+    text = text_of(page(site, ""))
+    assert f"Presupuesto" in text or "Participatory" in text
+    assert money(total, digits=False) in text
+    assert f"{len(funded)}" in text
+
+
+def test_cycle_total_is_the_sum_of_its_projects(site, data):
+    for year in data.cycles:
+        funded = [p for p in data.projects.values() if p.year == year and p.funded]
+        total = sum((p.amount.amount for p in funded), Decimal(0))
+        html = page(site, f"ciclos/{year}")
+        foot = text_of(html.split("<tfoot>")[1].split("</tfoot>")[0])
+        assert money(total, digits=False) in foot
+        assert foot.endswith(str(len(funded)))
+
+
+def test_parish_page_lists_its_funded_projects_and_their_sum(site, data):
+    year = data.current_year
+    for parish in list(data.parishes.values())[:5]:
+        funded = [p for p in data.projects.values()
+                  if p.year == year and p.parish_id == parish.id and p.funded]
+        text = text_of(page(site, f"parroquias/{parish.id}/{year}"))
+        for p in funded:
+            assert p.title in text
+            assert money(p.amount) in text
+        total = sum((p.amount.amount for p in funded), Decimal(0))
+        assert money(total, digits=False) in text
+
+
+def test_project_page_shows_money_votes_and_source(site, data):
+    project = next(p for p in data.projects.values() if p.funded and 2 in p.votes)
+    html = page(site, f"proyectos/{project.id}")
+    text = text_of(html)
+    assert project.title in text
+    assert money(project.amount) in text  # e.g. Bs. 1.234.567,89
+    assert re.search(r"Bs\.\s[\d.]+,\d\d", text)
+    vote = project.votes[2]
+    assert re.search(rf"\b{vote.yes}\b.*\b{vote.no}\b.*\b{vote.abstain}\b", text)
+    assert f"{project.source.path}#L{project.source.line}" in html
+
+
+def test_every_page_has_its_translation_and_hreflang(site):
+    html = page(site, "proyectos")
+    assert '<html lang="es">' in html
+    assert 'hreflang="en" href="/en/projects/"' in html
+    en = page(site, "en/projects")
+    assert '<html lang="en">' in en and 'hreflang="es" href="/proyectos/"' in en
+
+
+def test_listings_are_prerendered(site, data):
+    year = data.current_year
+    for category in ("road", "school", "sewer"):
+        text = text_of(page(site, f"ciclos/{year}/categoria/{category}"))
+        for p in data.projects.values():
+            if p.year == year and p.category == category:
+                assert p.title in text
+    assert (site / f"ciclos/{year}/estado/implementation/index.html").exists()
+
+
+def test_internal_links_resolve(site):
+    broken = set()
+    for html_file in site.rglob("*.html"):
+        for href in re.findall(r'href="(/[^"#]*)', html_file.read_text("utf-8")):
+            target = site / href.lstrip("/")
+            if not (target.is_file() or (target / "index.html").is_file()):
+                broken.add(f"{html_file.relative_to(site)} -> {href}")
+    assert not broken, sorted(broken)[:10]
+
+
+def test_no_third_party_requests(site):
+    for html_file in list(site.rglob("*.html"))[:200]:
+        html = html_file.read_text("utf-8")
+        assert not re.search(r'<(script|link|img)[^>]+(src|href)="https?://', html), html_file
+
+
+def test_open_data_package_validates(site):
+    from frictionless import validate
+    report = validate(str(site / "datos" / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+
+
+def test_open_data_totals_match_the_pages(site, data):
+    year = data.current_year
+    rows = json.loads((site / f"datos/{year}/proyectos.json").read_text())
+    funded = sum(Decimal(r["amount"]) for r in rows if r["funded"])
+    expected = sum((p.amount.amount for p in data.projects.values()
+                    if p.year == year and p.funded), Decimal(0))
+    assert funded == expected
+
+
+def test_builds_are_byte_identical(tmp_path, site):
+    again = tmp_path / "again"
+    assert run_build(again) == 0
+    assert tree_digest(again) == tree_digest(site)
+
+
+def broken_copy(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    path = data / "councils" / "torres.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("  parish: torres", "  parish: torre", 1))
+    return data
+
+
+def test_failed_build_leaves_output_untouched(tmp_path, site):
+    out = tmp_path / "output"
+    shutil.copytree(site, out)
+    before = tree_digest(out)
+    assert run_build(out, broken_copy(tmp_path)) == 1
+    assert tree_digest(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("output")] == ["output"]
+
+
+def test_bad_data_prints_file_line_and_no_traceback(tmp_path):
+    data = broken_copy(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "cabildo", "build", "--data", str(data),
+         "--output", str(tmp_path / "out")],
+        cwd=ROOT, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT / "plugins"),
+                                                      "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 1
+    assert re.search(r"data/councils/torres\.yaml:\d+:\d+: councils\[\d+\]\.parish: "
+                     r"unknown parish 'torre' \(did you mean 'torres'\?\)", result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (tmp_path / "out").exists()
+
+
+def test_validate_command(tmp_path):
+    ok = subprocess.run([sys.executable, "-m", "cabildo", "validate"], cwd=ROOT,
+                        capture_output=True, text=True,
+                        env={"PYTHONPATH": str(ROOT / "plugins"), "PATH": "/usr/bin:/bin"})
+    assert ok.returncode == 0 and "data/ is valid" in ok.stdout
+
+
+def test_html_in_a_title_is_shown_as_text(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    path = data / "projects" / "2024.yaml"
+    text = path.read_text()
+    first = re.search(r"  title: (.*)\n", text)
+    path.write_text(text.replace(first.group(0),
+                                 "  title: '<img src=x onerror=alert(1)> Calle & Co'\n", 1))
+    out = tmp_path / "out"
+    assert run_build(out, data) == 0
+    pid = re.search(r"- id: (\S+)", text).group(1)
+    html = page(out, f"proyectos/{pid}")
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt; Calle &amp; Co" in html
+    for f in out.rglob("*.html"):
+        assert "<img src=x" not in f.read_text("utf-8"), f
+
+
+def test_a_second_municipality_builds(tmp_path):
+    data = ROOT / "tests" / "fixtures" / "riverside" / "data"
+    out = tmp_path / "out"
+    assert run_build(out, data, DEFAULT_LANG="en", CABILDO_DEMO_NOTICE=False) == 0
+    home = text_of(page(out, ""))
+    assert "Riverside" in home and "Torres" not in home
+    assert "BZ$" in home or "BZD" in home or "$" in home
+    assert "79,251" in home  # 61,250.50 + 18,000.25, rounded, in English digits
+    assert (out / "es" / "proyectos" / "harbour-road" / "index.html").exists()
+    assert '<html lang="es">' in page(out, "es/proyectos/harbour-road")
+    assert "Demonstration site" not in page(out, "")
