@@ -237,7 +237,6 @@ def _projects(problems, where, projects, parishes, councils, cycles, parish_asse
                      f"marked funded but round 2 rejected it ({vote.yes} for, {vote.no} against)",
                      "round 2 results are binding: set funded: false")
             funded[(p.year, p.parish_id)] += p.amount.amount
-        _geometry(problems, where, key, p.geometry)
 
     by_cycle = defaultdict(Decimal)
     for (year, parish_id), total in sorted(funded.items()):
@@ -254,31 +253,3 @@ def _projects(problems, where, projects, parishes, councils, cycles, parish_asse
             _add(problems, where(("cycle", year), "budget"),
                  f"funded projects add up to {total} {cycle.currency}, more than the budget of "
                  f"{cycle.budget.amount} {cycle.currency}", "unfund a project or correct the budget")
-
-
-def _positions(geometry):
-    coords = geometry.get("coordinates")
-
-    def walk(c):
-        if isinstance(c, list) and len(c) >= 2 and all(not isinstance(x, list) for x in c):
-            yield c
-        elif isinstance(c, list):
-            for x in c:
-                yield from walk(x)
-    return list(walk(coords))
-
-
-def _geometry(problems, where, key, geometry):
-    if not geometry:
-        return
-    for pos in _positions(geometry):
-        lon, lat = pos[0], pos[1]
-        if not all(isinstance(x, (int, Decimal)) for x in (lon, lat)):
-            _add(problems, where(key, "geometry", "coordinates"),
-                 f"coordinate {pos} is not a pair of numbers", "write [longitude, latitude]")
-            return
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            _add(problems, where(key, "geometry", "coordinates"),
-                 f"coordinate [{lon}, {lat}] is outside WGS84 ranges",
-                 "write [longitude, latitude], longitude first")
-            return

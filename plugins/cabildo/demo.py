@@ -75,9 +75,10 @@ CATEGORY_WEIGHTS = {"road": 6, "school": 3, "sewer": 4, "electricity": 3, "water
 AS_OF = "2026-11-15"  # the demo data's "today": no milestone after it
 
 SCALES = {
-    # councils per parish (per 10,000 residents), cycles, projects per council per cycle
+    # councils (demo: per parish; full: per 11,500 residents), cycles,
+    # projects proposed per council per cycle (before the quorum)
     "demo": dict(councils=4, first_year=2024, years=3, candidates=1.3),
-    "full": dict(councils=32, first_year=2012, years=15, candidates=0.55),
+    "full": dict(councils=32, first_year=2012, years=15, candidates=0.43),
 }
 
 
@@ -180,9 +181,13 @@ def generate(out: Path, scale: str = "demo", seed: int = 2026) -> None:
         for pid, name, seat, pop, urban, lon, lat in PARISHES:
             parish_projects = []
             for council in councils[pid]:
+                # Below one project per council, a draw picks the councils that propose one
+                # (drawn at every scale, so the committed demo data stays as it is).
                 if rng.random() >= cfg["candidates"] % 1 and cfg["candidates"] < 1:
                     continue
-                for _ in range(int(cfg["candidates"]) + (rng.random() < cfg["candidates"] % 1)):
+                n = (int(cfg["candidates"]) + (rng.random() < cfg["candidates"] % 1)
+                     if cfg["candidates"] >= 1 else 1)
+                for _ in range(n):
                     cat = rng.choices(categories, weights)[0]
                     title = rng.choice(TITLES[cat]).format(p=council["_place"])
                     pid_ = _slug(f"{year}-{council['id']}-{cat}")

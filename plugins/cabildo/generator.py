@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pelican.generators import Generator
 
-from . import modeldoc, opendata, urls
+from . import i18n, maps, mapviews, modeldoc, opendata, urls
 from .load import load_dataset
 from .pages import budget_pages
 from .settings import SETTINGS, read as read_settings
@@ -30,7 +30,9 @@ def dataset_for(settings: dict):
     key = str(root.resolve())
     if key not in _loaded:
         _loaded.clear()
-        _loaded[key] = load_dataset(root, quorum=cabildo["CABILDO_QUORUM"])
+        _loaded[key] = load_dataset(root, quorum=cabildo["CABILDO_QUORUM"],
+                                    geometry_types=cabildo["CABILDO_GEOMETRY_TYPES"],
+                                    tolerance_m=cabildo["CABILDO_GEO_TOLERANCE_M"])
     return _loaded[key]
 
 
@@ -61,12 +63,31 @@ class BudgetGenerator(Generator):
             "opendata_files": opendata.files(self.data),
             "model_docs": modeldoc.model_docs(),
             "cabildo_settings": SETTINGS,
+            "MAP_TILES": self.cabildo["CABILDO_MAP_TILES"],
+            "legend_symbol": mapviews.legend_symbol,
         })
         for w in self.data.warnings:
             log.warning("%s", w)
 
+    def _maps(self, page, lang: str) -> dict:
+        """The maps of a page in one language (empty for pages without a map)."""
+        ctx = mapviews.MapContext(
+            lang, self.data.municipality.languages[0], self.settings.get("SITEURL", ""),
+            self.cabildo["CABILDO_MAP_TILES"],
+            i18n.formatter_for(self.cabildo, self.data.municipality, lang))
+        if page.kind == "parish_cycle":
+            return mapviews.parish_cycle(ctx, self.data, page.context["pc"])
+        if page.kind == "cycle":
+            return mapviews.cycle(ctx, self.data, page.context["summary"])
+        if page.kind == "project":
+            project = page.context["project"]
+            pc = self.index.parish_cycle(project.year, project.parish_id)
+            return mapviews.project(ctx, self.data, project, pc.funded)
+        return {}
+
     def generate_output(self, writer):
         languages = self.data.municipality.languages
+        maps.copy_leaflet(Path(self.output_path))
         for page in self.pages:
             template = self.get_template(page.template.removesuffix(".html"))
             alternates = {lang: urls.path(page.kind, lang, languages[0], **page.values)
@@ -75,7 +96,7 @@ class BudgetGenerator(Generator):
                 writer.write_file(
                     alternates[lang] + "index.html", template, self.context,
                     lang=lang, page_kind=page.kind, alternates=alternates,
-                    this_path=alternates[lang], **page.context,
+                    this_path=alternates[lang], **page.context, **self._maps(page, lang),
                 )
         opendata.write(Path(self.output_path), self.data, self.index)
         schemas = Path(self.output_path) / opendata.DIR / "esquemas"

@@ -87,21 +87,25 @@ class Formatter:
         return format_date(value, form, locale=self.locale)
 
 
+def formatter_for(settings: dict, municipality, lang: str) -> Formatter:
+    """The formatter of a language; the municipality's own locale (es_VE) formats its
+    default language."""
+    locales = dict(settings["CABILDO_LOCALES"])
+    if municipality and municipality.locale:
+        locales[municipality.languages[0]] = municipality.locale
+    return Formatter(lang, locales, settings["CABILDO_CURRENCY_SYMBOLS"])
+
+
 def install(env, settings: dict) -> None:
     """Give a Jinja environment our i18n and formatting, reading `lang` per page."""
     if "jinja2.ext.InternationalizationExtension" not in env.extensions:
         env.add_extension("jinja2.ext.i18n")
-    locales = settings["CABILDO_LOCALES"]
-    symbols = settings["CABILDO_CURRENCY_SYMBOLS"]
     formatters: dict[str, Formatter] = {}
 
     def fmt(context) -> Formatter:
         lang = lang_of(context)
         if lang not in formatters:
-            # The municipality's own locale (es_VE) formats its default language.
-            town = context.get("municipality")
-            own = {town.languages[0]: town.locale} if town and town.locale else {}
-            formatters[lang] = Formatter(lang, {**locales, **own}, symbols)
+            formatters[lang] = formatter_for(settings, context.get("municipality"), lang)
         return formatters[lang]
 
     def lang_of(context):

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from . import checks
+from . import checks, geo
 from .problems import DataProblems, Problems
 from .records import (
     Council, CouncilAssembly, Cycle, Dataset, Document, Milestone, Money,
@@ -31,8 +31,14 @@ FOLDERS = {
     "parish-assemblies": "parish_assembly",
     "projects": "project",
 }
-OTHER_FOLDERS = {"geo"}  # read by the maps, not records
+OTHER_FOLDERS = {"geo", "factory"}  # geo: read by the maps; factory: by factory/load.py
 PLACE = {t: f"data/{n}" for n, t in FILES.items()} | {t: f"data/{n}/" for n, t in FOLDERS.items()}
+PLACE |= {  # the factory's record types (plugins/cabildo/factory/load.py)
+    "factory": "data/factory/factory.yaml", "factory_body": "data/factory/bodies.yaml",
+    "factory_person": "data/factory/people.yaml",
+    "factory_membership": "data/factory/memberships.yaml",
+    "factory_meeting": "data/factory/meetings/", "factory_proposal": "data/factory/proposals.yaml",
+}
 
 DEFAULT_QUORUM = Decimal("0.20")
 
@@ -108,7 +114,13 @@ def read_all(root: Path, problems: Problems, where: Where) -> dict[str, list[tup
         if not (root / name).is_file():
             problems.add(f"data/{name}", 0, 0, "", "this required file is missing",
                          f"create data/{name}")
+    read_files(files, root, problems, where, found)
+    return found
 
+
+def read_files(files: list[tuple[Path, str]], root: Path, problems: Problems, where: Where,
+               found: dict[str, list]) -> None:
+    """Read and schema-check each (file, expected record type); add its valid records to found."""
     for file, expected in files:
         rel = _rel(file, root)
         located = read_yaml(file, rel, problems)
@@ -138,14 +150,14 @@ def read_all(root: Path, problems: Problems, where: Where) -> dict[str, list[tup
                     found[record_type].append((located, (key, i), item))
         else:
             found[record_type].append((located, (key,), value))
-    return found
 
 
 def _d(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM) -> Dataset:
+def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM, geometry_types: dict | None = None,
+                 tolerance_m: float = 250) -> Dataset:
     """Load and check data/. Raises DataProblems listing every error found."""
     problems = Problems()
     where = Where()
@@ -172,6 +184,11 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM) -> Dataset:
             continue
         parishes[m["id"]] = Parish(m["id"], m["name"], m["population"], m.get("seat", ""),
                                    src(located, path))
+
+    boundaries = geo.load_boundaries(Path(root), parishes, problems,
+                                     parishes_complete="parish" not in where.unsure)
+    area = geo.bounds_of(boundaries)
+    allowed = geometry_types or geo.DEFAULT_GEOMETRY_TYPES
 
     councils = {}
     for located, path, m in raw["council"]:
@@ -240,10 +257,15 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM) -> Dataset:
             continue
         cycle = cycles.get(m["cycle"])
         currency = cycle.currency if cycle else m.get("currency", "")
+
+        def add(sub, message, hint="", key=key):
+            checks._add(problems, where(key, *sub), message, hint)
+        geometry = geo.check_project(add, m, allowed, boundaries.get(m["parish"]), tolerance_m,
+                                     area)
         projects[m["id"]] = Project(
             id=m["id"], year=m["cycle"], title=m["title"], description=m.get("description", ""),
             category=m["category"], amount=Money(m["amount"], currency), parish_id=m["parish"],
-            council_ids=tuple(m["councils"]), geometry=m.get("geometry"), funded=m["funded"],
+            council_ids=tuple(m["councils"]), geometry=geometry, funded=m["funded"],
             status=m["status"], progress=m.get("progress", 0),
             milestones=tuple(Milestone(_d(x["date"]), x["status"], x.get("note", ""))
                              for x in m.get("milestones", [])),
@@ -259,6 +281,9 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM) -> Dataset:
 
     checks.run_all(problems, where, parishes, councils, cycles,
                    council_assemblies, parish_assemblies, projects)
+
+    from .factory import load as factory_load  # data/factory/, when the municipality has one
+    factory = factory_load.load(Path(root), problems, where, parishes, councils)
 
     # Votes of each round, attached to their project (one source of truth).
     for assembly in parish_assemblies:
@@ -276,5 +301,7 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM) -> Dataset:
         council_assemblies=tuple(sorted(council_assemblies, key=lambda a: (a.date, a.id))),
         parish_assemblies=tuple(sorted(parish_assemblies, key=lambda a: (a.date, a.id))),
         projects=dict(sorted(projects.items())),
+        boundaries=boundaries,
+        factory=factory,
         warnings=tuple(problems.warnings),
     )

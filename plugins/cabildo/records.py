@@ -188,6 +188,8 @@ class Dataset:
     council_assemblies: tuple[CouncilAssembly, ...]
     parish_assemblies: tuple[ParishAssembly, ...]
     projects: dict[str, Project]
+    boundaries: dict = field(default_factory=dict)  # parish id -> geo.Boundary
+    factory: object = None  # factory.records.Factory, when data/factory/ exists
     warnings: tuple = ()
 
     # Indexes, built once so generators never scan the whole data again.

@@ -28,6 +28,13 @@ FILE_KEYS = {
     "council_assemblies": "council_assembly",
     "parish_assemblies": "parish_assembly",
     "projects": "project",
+    # data/factory/ (plugins/cabildo/factory/)
+    "factory": "factory",
+    "factory_bodies": "factory_body",
+    "factory_people": "factory_person",
+    "factory_memberships": "factory_membership",
+    "factory_meetings": "factory_meeting",
+    "factory_proposals": "factory_proposal",
 }
 
 _formats = FormatChecker(formats=())

@@ -38,6 +38,17 @@ SETTINGS = [
             "`repository_url`, or no link."),
     Setting("CABILDO_SOURCE_BRANCH", "main", str,
             "Branch used in links to the source YAML files."),
+    Setting("CABILDO_MAP_TILES", "openstreetmap", str,
+            "Background of the maps: \"openstreetmap\" (tiles from openstreetmap.org, with "
+            "its attribution and referrer policy) or \"none\" (boundaries and projects on a "
+            "plain background: no third-party request, good for very slow links)."),
+    Setting("CABILDO_GEO_TOLERANCE_M", 250, int,
+            "How far, in metres, a project may lie outside its parish's boundary before "
+            "validation reports it (boundaries are generalised)."),
+    Setting("CABILDO_GEOMETRY_TYPES", None, (dict, type(None)),
+            "Geometry types allowed per project category, e.g. {\"road\": [\"LineString\", "
+            "\"MultiLineString\"]}. Default: lines for roads and sewers, points or polygons "
+            "for schools and health posts, both for other categories."),
     Setting("CABILDO_LATEST_DECISIONS", 8, int,
             "How many recent decisions the home page lists."),
 ]
@@ -72,4 +83,7 @@ def read(settings: dict) -> dict:
             f"setting CABILDO_QUORUM must be a share between 0 and 1, such as \"0.20\"; "
             f"got {out['CABILDO_QUORUM']!r}")
     out["CABILDO_QUORUM"] = quorum
+    if out["CABILDO_MAP_TILES"] not in ("openstreetmap", "none"):
+        raise SettingsError("setting CABILDO_MAP_TILES must be \"openstreetmap\" or \"none\"; "
+                            f"got {out['CABILDO_MAP_TILES']!r}")
     return out

@@ -1,0 +1,202 @@
+"""Geography in the data layer: parish boundaries and project geometries, checked.
+
+Boundaries come from data/geo/parishes.geojson (features keyed by our parish
+ids, see geoimport.py). GeoJSON is read with the same YAML reader as the
+records, so problems point at a line of the file.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from shapely.geometry import shape
+from shapely.validation import explain_validity
+
+from .problems import Problems
+from .yamlread import read_yaml
+
+LINES = ["LineString", "MultiLineString"]
+PLACES = ["Point", "MultiPoint", "Polygon", "MultiPolygon"]
+# Which geometry each category may have; a setting (CABILDO_GEOMETRY_TYPES) can change it.
+DEFAULT_GEOMETRY_TYPES = {
+    "road": LINES, "sewer": LINES,
+    "electricity": LINES + ["Point"], "water": LINES + ["Point", "Polygon"],
+    "transport": LINES + ["Point"],
+    "school": PLACES, "health": PLACES, "housing": PLACES, "sports": PLACES,
+    "culture": PLACES, "other": LINES + PLACES,
+}
+METRES_PER_DEGREE = 111_320
+
+
+@dataclass(frozen=True)
+class Boundary:
+    parish_id: str
+    geometry: dict  # GeoJSON, float coordinates
+    shape: object  # shapely geometry
+    attribution: str
+
+
+def floats(coords):
+    """GeoJSON coordinates with Decimal numbers (as read) turned into floats."""
+    if isinstance(coords, (int, float, Decimal)):
+        return float(coords)
+    return [floats(c) for c in coords]
+
+
+def load_boundaries(root: Path, parishes: dict, problems: Problems,
+                    parishes_complete: bool = True) -> dict[str, Boundary]:
+    """The parish boundaries; when parishes.yaml could not be read whole
+    (parishes_complete False), unknown ids are not reported a second time."""
+    path = root / "geo" / "parishes.geojson"
+    if not path.is_file():
+        return {}
+    rel = "data/geo/parishes.geojson"
+    located = read_yaml(path, rel, problems)
+    if located is None:
+        return {}
+    data = located.data
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        problems.add(rel, 1, 1, "type", "not a GeoJSON FeatureCollection",
+                     "the file must start with {\"type\": \"FeatureCollection\", ...")
+        return {}
+    attribution = str(data.get("attribution", ""))
+    boundaries = {}
+    for i, feature in enumerate(data.get("features", [])):
+        at = ("features", i)
+
+        def add(sub, message, hint=""):
+            line, col = located.where(at + sub)
+            from .yamlread import dotted
+            problems.add(rel, line, col, dotted(at + sub), message, hint)
+
+        props = feature.get("properties") or {}
+        parish_id, name = props.get("id"), props.get("name")
+        if parish_id not in parishes:
+            if parishes_complete:
+                add(("properties", "id"), f"boundary for an unknown parish '{parish_id}'",
+                    "use an id from data/parishes.yaml")
+            continue
+        if name and name != parishes[parish_id].name:
+            add(("properties", "name"),
+                f"boundary of '{parish_id}' is named '{name}' but data/parishes.yaml calls it "
+                f"'{parishes[parish_id].name}'", "make the two names the same")
+        if parish_id in boundaries:
+            add(("properties", "id"), f"a second boundary for '{parish_id}'", "keep one")
+            continue
+        geometry = feature.get("geometry") or {}
+        if geometry.get("type") not in ("Polygon", "MultiPolygon"):
+            add(("geometry", "type"), "a parish boundary must be a Polygon or MultiPolygon")
+            continue
+        geometry = {"type": geometry["type"], "coordinates": floats(geometry["coordinates"])}
+        polygon = shape(geometry)
+        if not polygon.is_valid:
+            add(("geometry",), f"invalid boundary: {explain_validity(polygon)}",
+                "fix the polygon in a GIS tool such as QGIS")
+            continue
+        boundaries[parish_id] = Boundary(parish_id, geometry, polygon, attribution)
+    for parish_id in parishes:
+        if parish_id not in boundaries:
+            problems.add(rel, 1, 1, "", f"parish '{parish_id}' has no boundary yet; its map "
+                         "fits its projects", "add its feature when a source is found",
+                         severity="warning")
+    return boundaries
+
+
+def check_project(add, project, allowed: dict, boundary: Boundary | None, tolerance_m: float,
+                  area) -> dict | None:
+    """Check one project's geometry; returns it with float coordinates, or None.
+
+    `add(subpath, message, hint)` reports a problem at the project's field.
+    `area` is the (minx, miny, maxx, maxy) of the municipality, for the lat/lon swap test.
+    """
+    geometry = project.get("geometry")
+    if not geometry:
+        return None
+    kind = geometry["type"]
+    ok_types = allowed.get(project["category"], LINES + PLACES)
+    if kind not in ok_types:
+        add(("geometry", "type"), f"a {project['category']} project cannot be a {kind}",
+            "allowed: " + ", ".join(ok_types))
+        return None
+    try:
+        coords = floats(geometry["coordinates"])
+        geometry = {"type": kind, "coordinates": coords}
+        positions = list(_positions(kind, coords))
+    except (TypeError, ValueError, IndexError):
+        add(("geometry", "coordinates"), f"coordinates do not have the shape of a {kind}",
+            "see https://geojson.org: [longitude, latitude] pairs")
+        return None
+    for lon, lat in positions:
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            add(("geometry", "coordinates"), f"coordinate [{lon}, {lat}] is outside WGS84 ranges",
+                "write [longitude, latitude], longitude first")
+            return None
+    if area and positions:
+        minx, miny, maxx, maxy = area
+        inside = all(minx <= x <= maxx and miny <= y <= maxy for x, y in positions)
+        swapped = all(minx <= y <= maxx and miny <= x <= maxy for x, y in positions)
+        if not inside and swapped:
+            add(("geometry", "coordinates"),
+                f"coordinates look swapped: [{positions[0][0]}, {positions[0][1]}] is "
+                "latitude first", "GeoJSON writes longitude first: [lon, lat]")
+            return None
+    for line in _lines(kind, coords):
+        if len(line) < 2:
+            add(("geometry", "coordinates"), "a line needs at least two points",
+                "add the line's other end")
+            return None
+    for ring in _rings(kind, coords):
+        if len(ring) < 4 or ring[0] != ring[-1]:
+            add(("geometry", "coordinates"), "the polygon is not closed",
+                "repeat the first point at the end of each ring")
+            return None
+    geom = shape(geometry)
+    if not geom.is_valid:
+        add(("geometry",), f"invalid geometry: {explain_validity(geom)}",
+            "a polygon must not cross itself")
+        return None
+    if boundary is not None:
+        distance_m = boundary.shape.distance(geom) * METRES_PER_DEGREE
+        if distance_m > tolerance_m:
+            add(("geometry",), f"the project lies {distance_m / 1000:.1f} km outside its parish "
+                f"'{boundary.parish_id}'", "check the coordinates or the project's parish")
+    return geometry
+
+
+def _positions(kind, c):
+    if kind == "Point":
+        yield (c[0], c[1])
+    elif kind in ("MultiPoint", "LineString"):
+        for p in c:
+            yield (p[0], p[1])
+    elif kind in ("MultiLineString", "Polygon"):
+        for line in c:
+            for p in line:
+                yield (p[0], p[1])
+    elif kind == "MultiPolygon":
+        for poly in c:
+            for ring in poly:
+                for p in ring:
+                    yield (p[0], p[1])
+
+
+def _lines(kind, c):
+    return [c] if kind == "LineString" else c if kind == "MultiLineString" else []
+
+
+def _rings(kind, c):
+    return c if kind == "Polygon" else [r for p in c for r in p] if kind == "MultiPolygon" else []
+
+
+def bounds_of(boundaries: dict[str, Boundary]):
+    if not boundaries:
+        return None
+    xs0, ys0, xs1, ys1 = zip(*(b.shape.bounds for b in boundaries.values()))
+    pad = 0.05
+    return (min(xs0) - pad, min(ys0) - pad, max(xs1) + pad, max(ys1) + pad)
+
+
+def to_metres(lat: float) -> float:
+    return METRES_PER_DEGREE * math.cos(math.radians(lat))

@@ -1,0 +1,146 @@
+"""Maps drawn at build time as inline SVG: no JavaScript, no tiles, printable.
+
+Used for a project's locator map, as the parish map when JavaScript is off,
+and (later) in the printed bulletins. Coordinates are projected with a simple
+equirectangular projection scaled by cos(latitude), plenty for a parish.
+"""
+from __future__ import annotations
+
+import math
+from html import escape
+
+from markupsafe import Markup
+
+from .mapstyle import STYLES, SYMBOLS
+
+
+class Frame:
+    """Fits a lon/lat box into a width x height viewport, keeping proportions."""
+
+    def __init__(self, bounds, width: int, pad: int = 12, min_span: float = 0.01):
+        minx, miny, maxx, maxy = bounds
+        # Never zoom further in than min_span degrees (a lone point still gets context).
+        cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+        half_x, half_y = max(maxx - minx, min_span) / 2, max(maxy - miny, min_span) / 2
+        self.minx, self.maxx = cx - half_x, cx + half_x
+        self.miny, self.maxy = cy - half_y, cy + half_y
+        self.k = math.cos(math.radians(cy))
+        span_x = (self.maxx - self.minx) * self.k
+        span_y = self.maxy - self.miny
+        self.scale = (width - 2 * pad) / span_x
+        self.pad = pad
+        self.width = width
+        self.height = round(span_y * self.scale + 2 * pad)
+
+    def xy(self, lon, lat):
+        return (round(self.pad + (lon - self.minx) * self.k * self.scale, 1),
+                round(self.pad + (self.maxy - lat) * self.scale, 1))
+
+    def metres_per_px(self):
+        return 111_320 / self.scale
+
+
+def _path(frame, rings) -> str:
+    out = []
+    for ring in rings:
+        pts = [frame.xy(*p[:2]) for p in ring]
+        out.append("M" + "L".join(f"{x} {y}" for x, y in pts))
+    return " ".join(out)
+
+
+def _polygon_rings(geometry):
+    kind, c = geometry["type"], geometry["coordinates"]
+    if kind == "Polygon":
+        return c
+    if kind == "MultiPolygon":
+        return [ring for poly in c for ring in poly]
+    return []
+
+
+def _feature(frame, geometry, category, title, href=None, strong=True) -> str:
+    style = STYLES[category]
+    kind, c = geometry["type"], geometry["coordinates"]
+    opacity = "" if strong else ' opacity="0.45"'
+    parts = []
+    if kind in ("LineString", "MultiLineString"):
+        lines = [c] if kind == "LineString" else c
+        dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
+        for line in lines:
+            d = "M" + "L".join("{} {}".format(*frame.xy(*p[:2])) for p in line)
+            # A white casing under the line keeps patterns legible on any background.
+            parts.append(f'<path d="{d}" fill="none" stroke="#fff" '
+                         f'stroke-width="{style.weight + 3}" stroke-linecap="round"/>')
+            parts.append(f'<path d="{d}" fill="none" stroke="{style.color}" '
+                         f'stroke-width="{style.weight}"{dash} stroke-linecap="butt"/>')
+    elif kind in ("Polygon", "MultiPolygon"):
+        parts.append(f'<path d="{_path(frame, _polygon_rings(geometry))}" '
+                     f'fill="{style.color}" fill-opacity="0.35" stroke="{style.color}" '
+                     f'stroke-width="2" fill-rule="evenodd"/>')
+    if kind in ("Point", "MultiPoint", "Polygon", "MultiPolygon"):
+        if kind == "Point":
+            points = [c]
+        elif kind == "MultiPoint":
+            points = c
+        else:
+            ring = _polygon_rings(geometry)[0]
+            points = [[sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring)]]
+        for p in points:
+            x, y = frame.xy(*p[:2])
+            parts.append(f'<path transform="translate({x - 10} {y - 10})" '
+                         f'd="{SYMBOLS[style.symbol]}" fill="{style.color}" stroke="#fff" '
+                         f'stroke-width="1.5"/>')
+    body = f"<title>{escape(title)}</title>" + "".join(parts)
+    if href:
+        return f'<a href="{escape(href)}"{opacity}>{body}</a>'
+    return f"<g{opacity}>{body}</g>"
+
+
+def _scale_bar(frame) -> str:
+    """A scale bar of a round length about a quarter of the width, and a north arrow."""
+    target = frame.metres_per_px() * frame.width / 4
+    step = 10 ** math.floor(math.log10(target))
+    length_m = max(s * step for s in (1, 2, 5) if s * step <= target)
+    px = length_m / frame.metres_per_px()
+    label = f"{length_m / 1000:g} km" if length_m >= 1000 else f"{length_m:g} m"
+    x0, y0 = frame.pad, frame.height - frame.pad
+    nx = frame.width - frame.pad - 8
+    return (f'<g class="scale" font-size="11" font-family="sans-serif">'
+            f'<rect x="{x0 - 4}" y="{y0 - 18}" width="{px + 8:.1f}" height="22" fill="#fff" '
+            f'fill-opacity="0.8"/>'
+            f'<path d="M{x0} {y0 - 4}v4h{px:.1f}v-4" fill="none" stroke="#000" stroke-width="1.5"/>'
+            f'<text x="{x0}" y="{y0 - 7}">{label}</text></g>'
+            f'<g class="north" font-size="11" font-family="sans-serif" text-anchor="middle">'
+            f'<path d="M{nx} {frame.pad}l6 16-6-4-6 4z" fill="#000"/>'
+            f'<text x="{nx}" y="{frame.pad + 28}">N</text></g>')
+
+
+def svg_map(*, width: int, title: str, boundary=None, extent=None, features=(),
+            context=(), outline=None, credit: str = "") -> Markup:
+    """An SVG map.
+
+    boundary: the GeoJSON of the area drawn as its outline (may be None).
+    extent: (minx, miny, maxx, maxy) to show; defaults to the boundary's.
+    features: (geometry, category, title, href) drawn strongly; context: the same, faded.
+    """
+    frame = Frame(extent, width)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {frame.width} {frame.height}" '
+           f'width="{frame.width}" height="{frame.height}" role="img" class="svgmap">'
+           f'<title>{escape(title)}</title>'
+           f'<rect width="100%" height="100%" fill="#f4f1ea"/>']
+    if outline is not None:
+        out.append(f'<path d="{_path(frame, _polygon_rings(outline))}" fill="#fbfaf6" '
+                   f'stroke="#999" stroke-width="1"/>')
+    if boundary is not None:
+        out.append(f'<path d="{_path(frame, _polygon_rings(boundary))}" fill="#fff" '
+                   f'stroke="#333" stroke-width="2" stroke-dasharray="8 3 2 3" '
+                   f'fill-rule="evenodd"/>')
+    for geometry, category, name, href in context:
+        out.append(_feature(frame, geometry, category, name, href, strong=False))
+    for geometry, category, name, href in features:
+        out.append(_feature(frame, geometry, category, name, href))
+    out.append(_scale_bar(frame))
+    if credit:
+        out.append(f'<text x="{frame.width - frame.pad}" y="{frame.height - 4}" font-size="9" '
+                   f'font-family="sans-serif" text-anchor="end" fill="#444">{escape(credit)}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))
