@@ -39,12 +39,13 @@ class MapContext:
 
     def popup(self, project) -> str:
         status = self._(STATUS_LABELS[project.status])
+        see = self._("See the project")
         return (f"<strong>{escape(project.title)}</strong><br>"
                 f"{escape(self._(CATEGORY_LABELS[project.category]))}<br>"
                 f"{escape(self.fmt.money(project.amount))}<br>"
                 f"{escape(status)} ({project.progress}&nbsp;%)<br>"
                 f'<a href="{escape(self.url("project", id=project.id))}">'
-                f"{escape(self._('See the project'))}</a>")
+                f"{escape(see)}</a>")
 
 
 def _by_category(ctx: MapContext, projects):
@@ -97,10 +98,11 @@ def cycle(ctx: MapContext, data, summary) -> dict:
             continue
         name = data.parishes[pc.parish_id].name
         per = ctx.fmt.money(pc.per_resident)
+        per_label, see = ctx._("Per resident"), ctx._("See the parish")
         popup = (f"<strong>{escape(name)}</strong><br>"
-                 f"{escape(ctx._('Per resident'))}: {escape(per)}<br>"
+                 f"{escape(per_label)}: {escape(per)}<br>"
                  f'<a href="{escape(ctx.url("parish_cycle", id=pc.parish_id, year=pc.year))}">'
-                 f"{escape(ctx._('See the parish'))}</a>")
+                 f"{escape(see)}</a>")
         parishes.append((_simplified(boundary), maps.class_of(pc.per_resident.amount, limits),
                          f"{name}: {per}", popup))
     extent = _bounds(data.boundaries)

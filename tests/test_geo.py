@@ -1,0 +1,129 @@
+"""Geography checks: each rule has a failing fixture that names the file, the line and the field."""
+import json
+import re
+
+from cabildo.load import load_dataset
+from cabildo.svgmap import svg_map
+from test_data_layer import data, edit, only, problems  # noqa: F401 (fixture)
+
+ROAD = "projects/2024.yaml"
+
+
+def first_geometry(data, category):
+    """(line of 'geometry:', its text block) of the first project of a category in 2024."""
+    text = (data / ROAD).read_text()
+    start = text.index(f"  category: {category}\n")
+    record_start = text.rindex("\n- id: ", 0, start)
+    g = text.index("  geometry:\n", record_start)
+    end = text.index("\n  funded:", g)
+    return text[:g].count("\n") + 1, text[g:end]
+
+
+def replace_geometry(data, category, new_block):
+    line, block = first_geometry(data, category)
+    path = data / ROAD
+    path.write_text(path.read_text().replace(block, new_block, 1))
+    return line
+
+
+def test_geometry_type_not_allowed_for_category(data):
+    line = replace_geometry(data, "road", "  geometry:\n    type: Point\n    coordinates: [-70.24, 10.40]")
+    p = only(data)
+    assert p.line == line + 1 and p.field.endswith("geometry.type")
+    assert "a road project cannot be a Point" in p.message and "LineString" in p.hint
+
+
+def test_coordinates_outside_wgs84(data):
+    line = replace_geometry(data, "road", "  geometry:\n    type: LineString\n"
+                            "    coordinates: [[-270.2, 10.4], [-70.2, 10.41]]")
+    p = only(data)
+    assert p.line == line + 2 and "outside WGS84" in p.message
+
+
+def test_swapped_coordinates(data):
+    line = replace_geometry(data, "road", "  geometry:\n    type: LineString\n"
+                            "    coordinates: [[10.40, -70.24], [10.41, -70.24]]")
+    p = only(data)
+    assert p.line == line + 2 and "look swapped" in p.message and "[lon, lat]" in p.hint
+
+
+def test_line_with_one_point(data):
+    replace_geometry(data, "road", "  geometry:\n    type: LineString\n"
+                     "    coordinates: [[-70.2379, 10.4006]]")
+    assert "at least two points" in only(data).message
+
+
+def test_unclosed_polygon(data):
+    replace_geometry(data, "school", "  geometry:\n    type: Polygon\n    coordinates: "
+                     "[[[-70.236, 10.403], [-70.235, 10.403], [-70.235, 10.404], [-70.236, 10.404]]]")
+    assert "not closed" in only(data).message
+
+
+def test_self_intersecting_polygon(data):
+    replace_geometry(data, "school", "  geometry:\n    type: Polygon\n    coordinates: "
+                     "[[[-70.236, 10.403], [-70.235, 10.404], [-70.235, 10.403], "
+                     "[-70.236, 10.404], [-70.236, 10.403]]]")
+    p = only(data)
+    assert "invalid geometry" in p.message and "Self-intersection" in p.message
+
+
+def test_project_outside_its_parish(data):
+    # Altagracia's first 2024 road, moved to Carora (Torres parish), tens of km away.
+    replace_geometry(data, "road", "  geometry:\n    type: LineString\n"
+                     "    coordinates: [[-70.12, 9.80], [-70.121, 9.801]]")
+    p = only(data)
+    assert re.search(r"lies \d+\.\d km outside its parish 'altagracia'", p.message)
+
+
+def test_tolerance_is_a_setting(data):
+    replace_geometry(data, "road", "  geometry:\n    type: LineString\n"
+                     "    coordinates: [[-70.12, 9.80], [-70.121, 9.801]]")
+    load_dataset(data, tolerance_m=200_000)  # 200 km of tolerance: accepted
+
+
+def boundaries(data):
+    path = data / "geo" / "parishes.geojson"
+    return path, path.read_text()
+
+
+def test_boundary_for_unknown_parish(data):
+    path, text = boundaries(data)
+    path.write_text(text.replace('"id":"lara"', '"id":"larra"', 1))
+    line = text[: text.index('"id":"lara"')].count("\n") + 1
+    found = [p for p in problems(data) if p.severity == "error"]
+    assert len(found) == 1
+    p = found[0]
+    assert (p.path, p.line) == ("data/geo/parishes.geojson", line)
+    assert "unknown parish 'larra'" in p.message
+
+
+def test_boundary_name_must_match_ours(data):
+    path, text = boundaries(data)
+    path.write_text(text.replace('"name":"Chiquinquirá"', '"name":"Chiquinquira"', 1))
+    p = only(data)
+    assert "'Chiquinquira'" in p.message and "'Chiquinquirá'" in p.message
+
+
+def test_parish_without_boundary_is_a_warning_only(data):
+    dataset = load_dataset(data)
+    assert "heriberto-arroyo" not in dataset.boundaries
+    assert any("heriberto-arroyo" in str(w) and w.severity == "warning"
+               for w in dataset.warnings)
+
+
+def test_boundaries_are_keyed_by_our_ids_and_credited(data):
+    collection = json.loads((data / "geo" / "parishes.geojson").read_text())
+    ids = {f["properties"]["id"] for f in collection["features"]}
+    assert len(ids) == 16 and "heriberto-arroyo" not in ids
+    assert "OCHA / INE Venezuela" in collection["attribution"]
+
+
+def test_svg_map_escapes_titles_and_draws_every_feature():
+    point = {"type": "Point", "coordinates": [-70.1, 10.1]}
+    line = {"type": "LineString", "coordinates": [[-70.1, 10.1], [-70.11, 10.12]]}
+    svg = svg_map(width=300, title="<b>t</b>", extent=(-70.2, 10.0, -70.0, 10.2),
+                  features=[(point, "school", "<img src=x onerror=alert(1)>", "/p/1/"),
+                            (line, "road", "Calle & Co", None)])
+    assert "<img" not in svg and "&lt;img src=x" in svg and "Calle &amp; Co" in svg
+    assert svg.count("<title>") == 3
+    assert "km" in svg or " m<" in svg  # the scale bar

@@ -1,0 +1,122 @@
+"""The maps as a resident sees them, in headless Chromium (tiles off)."""
+import re
+import shutil
+from urllib.parse import urlparse
+
+import pytest
+
+from browser import Visit, browser, serve  # noqa: F401 (fixtures)
+from cabildo.build import build
+from cabildo.load import load_dataset
+from conftest import ROOT
+
+ATTACK = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("maps") / "output"
+    assert build(str(ROOT / "pelicanconf.py"), str(out), {"CABILDO_MAP_TILES": "none"},
+                 quiet=True) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_dataset(ROOT / "data")
+
+
+def parish_with_road(data):
+    year = data.current_year
+    for parish_id in data.parishes:
+        funded = [p for p in data.projects.values()
+                  if p.year == year and p.parish_id == parish_id and p.funded and p.geometry]
+        if any(p.category == "road" for p in funded) and parish_id in data.boundaries:
+            return parish_id, year, funded
+    raise AssertionError("the demo data needs a funded road")
+
+
+def count_features(page):
+    """Features drawn by the category layers: SVG paths (minus the boundary) and symbols."""
+    paths = page.locator(".leaflet-overlay-pane path.leaflet-interactive").count()
+    symbols = page.locator(".leaflet-marker-pane .map-symbol").count()
+    return paths + symbols
+
+
+def test_parish_map_draws_every_funded_project(browser, serve, site, data):
+    parish_id, year, funded = parish_with_road(data)
+    visit = Visit(browser, f"{serve(site)}/parroquias/{parish_id}/{year}/")
+    try:
+        assert visit.page.locator(".folium-map").is_visible()
+        assert count_features(visit.page) == len(funded)
+        assert not visit.errors
+        hosts = {urlparse(u).hostname for u in visit.requests if not u.startswith("data:")}
+        assert hosts == {"127.0.0.1"}, hosts
+    finally:
+        visit.close()
+
+
+def test_clicking_a_road_shows_its_amount(browser, serve, site, data):
+    parish_id, year, funded = parish_with_road(data)
+    road = next(p for p in funded if p.category == "road")
+    visit = Visit(browser, f"{serve(site)}/parroquias/{parish_id}/{year}/")
+    try:
+        page = visit.page
+        black = page.locator('.leaflet-overlay-pane path[stroke="#000000"]').first
+        # Click a point that lies on the line itself (its middle), not its bounding box.
+        x, y = black.evaluate("""p => { const m = p.getPointAtLength(p.getTotalLength() / 2);
+            const pt = p.ownerSVGElement.createSVGPoint(); pt.x = m.x; pt.y = m.y;
+            const s = pt.matrixTransform(p.getScreenCTM()); return [s.x, s.y]; }""")
+        page.mouse.click(x, y)
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=5000)
+        text = popup.inner_text()
+        roads = [p for p in funded if p.category == "road"]
+        assert any(p.title in text for p in roads)
+        assert re.search(r"Bs\.\s[\d.]+,\d\d", text)
+        assert "Ver el proyecto" in text
+    finally:
+        visit.close()
+
+
+def test_map_falls_back_to_svg_without_javascript(browser, serve, site, data):
+    parish_id, year, funded = parish_with_road(data)
+    visit = Visit(browser, f"{serve(site)}/parroquias/{parish_id}/{year}/", javascript=False)
+    try:
+        svg = visit.page.locator("svg.svgmap")
+        assert svg.is_visible()
+        assert svg.locator("a").count() == len(funded)
+        assert visit.page.locator("table").first.is_visible()
+    finally:
+        visit.close()
+
+
+def test_project_title_with_html_runs_nothing(browser, serve, tmp_path, data):
+    parish_id, year, funded = parish_with_road(data)
+    target = funded[0]
+    copy = tmp_path / "data"
+    shutil.copytree(ROOT / "data", copy)
+    path = copy / "projects" / f"{year}.yaml"
+    text = path.read_text()
+    old = f"  title: {target.title}\n"
+    assert old in text
+    path.write_text(text.replace(old, f"  title: '{ATTACK}'\n", 1))
+    out = tmp_path / "out"
+    assert build(str(ROOT / "pelicanconf.py"), str(out),
+                 {"CABILDO_MAP_TILES": "none", "CABILDO_DATA_DIR": str(copy)}, quiet=True) == 0
+    visit = Visit(browser, f"{serve(out)}/parroquias/{parish_id}/{year}/")
+    try:
+        page = visit.page
+        # Open every tooltip and popup of the map.
+        for symbol in page.locator(".leaflet-marker-pane .map-symbol").all():
+            symbol.hover()
+            symbol.click()
+        for path_el in page.locator(".leaflet-overlay-pane path.leaflet-interactive").all():
+            path_el.dispatch_event("click")
+            path_el.dispatch_event("mouseover")
+        page.wait_for_timeout(300)
+        assert not visit.dialogs
+        assert page.locator(".leaflet-pane img[src='x']").count() == 0
+        assert ATTACK in page.locator("body").inner_text()  # shown as text in the table
+    finally:
+        visit.close()
