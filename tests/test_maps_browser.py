@@ -63,16 +63,23 @@ def test_clicking_a_road_shows_its_amount(browser, serve, site, data):
     try:
         page = visit.page
         black = page.locator('.leaflet-overlay-pane path[stroke="#000000"]').first
-        # Click a point that lies on the line itself (its middle), not its bounding box.
-        x, y = black.evaluate("""p => { const m = p.getPointAtLength(p.getTotalLength() / 2);
-            const pt = p.ownerSVGElement.createSVGPoint(); pt.x = m.x; pt.y = m.y;
-            const s = pt.matrixTransform(p.getScreenCTM()); return [s.x, s.y]; }""")
+        # Click a point of the road line itself that no other feature covers.
+        x, y = black.evaluate("""p => {
+            const total = p.getTotalLength();
+            for (let i = 1; i < 40; i++) {
+                const m = p.getPointAtLength(total * i / 40);
+                const pt = p.ownerSVGElement.createSVGPoint(); pt.x = m.x; pt.y = m.y;
+                const s = pt.matrixTransform(p.getScreenCTM());
+                if (document.elementFromPoint(s.x, s.y) === p) return [s.x, s.y];
+            }
+            throw new Error("the road is hidden under other features");
+        }""")
         page.mouse.click(x, y)
         popup = page.locator(".leaflet-popup-content")
         popup.wait_for(timeout=5000)
         text = popup.inner_text()
         roads = [p for p in funded if p.category == "road"]
-        assert any(p.title in text for p in roads)
+        assert any(p.title in text for p in roads), text
         assert re.search(r"Bs\.\s[\d.]+,\d\d", text)
         assert "Ver el proyecto" in text
     finally:
