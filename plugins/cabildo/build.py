@@ -99,11 +99,25 @@ def main(argv=None) -> int:
     b.add_argument("--output", default="output")
     b.add_argument("--data", default=None, help="a data folder other than data/")
     b.add_argument("--quiet", action="store_true")
+    b.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a setting, e.g. --set CABILDO_MAP_TILES=none "
+                        "(true, false and numbers are read as such)")
     args = parser.parse_args(argv)
     if args.command == "validate":
         return validate(Path(args.data))
     overrides = {"CABILDO_DATA_DIR": os.path.abspath(args.data)} if args.data else {}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        overrides[name] = _value(value)
     return build(args.settings, args.output, overrides, args.quiet)
+
+
+def _value(text: str):
+    import json
+    try:
+        return json.loads(text)  # true, false, 12, "x", {"a": 1}
+    except ValueError:
+        return text
 
 
 if __name__ == "__main__":

@@ -118,6 +118,10 @@ def generate(out: Path, scale: str = "demo", seed: int = 2026) -> None:
     for sub in ("councils", "cycles", "council-assemblies", "parish-assemblies", "projects"):
         shutil.rmtree(out / sub, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
+    # The real parish boundaries go with every generated set, so its maps are real too.
+    boundaries = Path(__file__).resolve().parents[2] / "data" / "geo"
+    if boundaries.is_dir() and boundaries.resolve() != (out / "geo").resolve():
+        shutil.copytree(boundaries, out / "geo", dirs_exist_ok=True)
 
     def schema(name: str, depth: int) -> str:
         return "../" * depth + f"../plugins/cabildo/schemas/{name}.schema.json"

@@ -71,24 +71,27 @@ class BudgetGenerator(Generator):
 
     def _maps(self, page, lang: str) -> dict:
         """The maps of a page in one language (empty for pages without a map)."""
+        if not self.cabildo["CABILDO_MAPS"]:
+            return {}
         ctx = mapviews.MapContext(
             lang, self.data.municipality.languages[0], self.settings.get("SITEURL", ""),
             self.cabildo["CABILDO_MAP_TILES"],
-            i18n.formatter_for(self.cabildo, self.data.municipality, lang))
+            i18n.formatter_for(self.cabildo, self.data.municipality, lang), self._map_cache,
+            self._outlines)
         if page.kind == "parish_cycle":
             return mapviews.parish_cycle(ctx, self.data, page.context["pc"])
         if page.kind == "cycle":
             return mapviews.cycle(ctx, self.data, page.context["summary"])
         if page.kind == "project":
-            project = page.context["project"]
-            pc = self.index.parish_cycle(project.year, project.parish_id)
-            return mapviews.project(ctx, self.data, project, pc.funded)
+            return mapviews.project(ctx, self.data, page.context["project"])
         return {}
 
     def generate_output(self, writer):
         languages = self.data.municipality.languages
         maps.copy_leaflet(Path(self.output_path))
+        self._outlines = {}  # SVG outlines of the parishes, drawn once per frame
         for page in self.pages:
+            self._map_cache = {}  # a page's map is rendered once, then localised per language
             template = self.get_template(page.template.removesuffix(".html"))
             alternates = {lang: urls.path(page.kind, lang, languages[0], **page.values)
                           for lang in languages}

@@ -22,6 +22,7 @@ import folium.features
 import folium.folium
 import folium.map
 import jinja2
+import xyzservices
 from markupsafe import Markup
 
 from .mapstyle import STYLES, legend_svg, symbol_svg
@@ -30,6 +31,11 @@ from .records import CATEGORIES
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">'
                    'OpenStreetMap</a> contributors')
+# A provider object, not a name or URL: folium would search xyzservices' whole catalogue
+# for a match on every map.
+OSM = xyzservices.TileProvider(name="openstreetmap", url=OSM_TILES, max_zoom=19,
+                               attribution="(C) OpenStreetMap contributors",
+                               html_attribution=OSM_ATTRIBUTION)
 CHOROPLETH = ["#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c"]  # ColorBrewer Greens
 
 
@@ -38,16 +44,34 @@ def _compiled(source: str) -> jinja2.Template:
     return jinja2.Template(source)
 
 
+class _Literal:
+    """Plain text in the place of a template: renders as itself."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def render(self, *args, **kwargs) -> str:
+        return self.text
+
+
 def _cached_template(source, *args, **kwargs):
-    return jinja2.Template(source, *args, **kwargs) if args or kwargs else _compiled(source)
+    if args or kwargs:
+        return jinja2.Template(source, *args, **kwargs)
+    if "{{" not in source and "{%" not in source and "{#" not in source:
+        return _Literal(source)
+    return _compiled(source)
 
 
-# Folium and branca compile the same small Jinja templates again for every element
-# they render (about 40 per map, 1 ms each): sharing the compiled templates makes a
-# map several times cheaper. Templates are immutable, so sharing them is safe.
+# Folium and branca compile a Jinja template for every element they create: the
+# same small templates again for every map, and the JavaScript they have already
+# rendered (wrapped in an Element) once more, as a template with nothing to fill.
+# Sharing compiled templates and passing plain text through makes a map several
+# times cheaper; templates are immutable, so sharing them is safe.
 for _module in (branca.element, folium.elements, folium.features, folium.folium, folium.map):
     if hasattr(_module, "Template"):
         _module.Template = _cached_template
+# Element names are camel-cased again each time they are asked for (tens of times each).
+branca.element._camelify = lru_cache(maxsize=256)(branca.element._camelify)
 
 
 @dataclass(frozen=True)
@@ -84,8 +108,7 @@ def _base_map(tiles: str, tiles_label: str) -> folium.Map:
     m = folium.Map(location=[0, 0], zoom_start=12, tiles=None, control_scale=True)
     m.default_js, m.default_css = [], []  # per instance: loaded by our page instead
     if tiles == "openstreetmap":
-        folium.TileLayer(tiles=OSM_TILES, attr=OSM_ATTRIBUTION, name=tiles_label, max_zoom=19,
-                         control=False,
+        folium.TileLayer(tiles=OSM, name=tiles_label, control=False,
                          referrerPolicy="strict-origin-when-cross-origin").add_to(m)
     return m
 
@@ -102,13 +125,15 @@ def _finish(m: folium.Map, bounds, map_id: str) -> WebMap:
 
 
 def category_layers(m, features_by_category, labels: dict) -> None:
-    """One GeoJson layer per category (far smaller than one marker object each)."""
+    """One GeoJson layer per category (far smaller than one marker object each).
+
+    labels: the layer names, as safe HTML (escaped by the caller)."""
     for category in CATEGORIES:
         features = features_by_category.get(category)
         if not features:
             continue
         style = STYLES[category]
-        group = folium.FeatureGroup(name=f"{legend_svg(category)} {escape(labels[category])}")
+        group = folium.FeatureGroup(name=f"{legend_svg(category)} {labels[category]}")
         folium.GeoJson(
             {"type": "FeatureCollection", "features": features},
             style_function=lambda f, s=style: {
@@ -165,15 +190,16 @@ def class_of(value: Decimal, limits: list[Decimal]) -> int:
 
 def municipal_map(map_id: str, parishes: list, bounds, features_by_category, labels: dict,
                   tiles: str) -> WebMap:
-    """parishes: (boundary, class index, tooltip text, popup html) for each parish with one."""
+    """parishes: (boundary, class index, tooltip html, popup html) for each parish with one;
+    the caller escapes both."""
     m = _base_map(tiles, labels["tiles"])
     features = [{"type": "Feature", "geometry": b.geometry,
-                 "properties": {"tip": escape(tip), "popup": popup,
+                 "properties": {"tip": tip, "popup": popup,
                                 "fill": CHOROPLETH[k]}}
                 for b, k, tip, popup in parishes]
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
-        name=escape(labels["parishes"]),
+        name=labels["parishes"],
         style_function=lambda f: {"color": "#333", "weight": 1, "fillColor":
                                   f["properties"]["fill"], "fillOpacity": 0.8},
         tooltip=folium.GeoJsonTooltip(["tip"], labels=False),

@@ -2,12 +2,19 @@
 
 Web maps (folium) for parish and cycle pages, SVG maps for project pages and
 as the no-JavaScript fallback. Popup and tooltip text is escaped here.
+
+A web map is rendered by folium once per page, with tokens such as
+@@popup:project-id@@ where the text depends on the language, and then
+localised for each language by replacing the tokens: rendering it again
+per language would double the cost of the maps.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from html import escape
 
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from . import maps, urls
@@ -24,6 +31,8 @@ class MapContext:
     siteurl: str
     tiles: str
     fmt: object  # i18n.Formatter
+    cache: dict = field(default_factory=dict)  # this page's maps, shared by its languages
+    shared: dict = field(default_factory=dict)  # drawn outlines, shared by every page
 
     def _(self, text):
         return gettext_for(self.lang, text)
@@ -48,17 +57,54 @@ class MapContext:
                 f"{escape(see)}</a>")
 
 
-def _by_category(ctx: MapContext, projects):
+TOKEN = re.compile(r"@@(popup|parish|tip|layer):([a-z0-9-]+)@@")
+LAYER_TOKENS = {c: f"@@layer:{c}@@" for c in [*CATEGORY_LABELS, "parishes", "tiles"]}
+
+
+def _by_category(projects):
+    """Project features by category, with a token where the popup goes."""
     out: dict[str, list] = {}
     for p in projects:
         if p.geometry:
-            out.setdefault(p.category, []).append(maps.project_feature(p, ctx.popup(p)))
+            out.setdefault(p.category, []).append(
+                maps.project_feature(p, f"@@popup:{p.id}@@"))
     return out
 
 
+def _localise(ctx: MapContext, web: maps.WebMap, data, texts=None) -> maps.WebMap:
+    """The map in ctx's language: every token replaced by its text, JSON-escaped."""
+    labels = ctx.labels()
+    texts = texts or {}
+
+    def text(match):
+        kind, key = match.groups()
+        if kind == "popup":
+            value = ctx.popup(data.projects[key])
+        elif kind == "layer":
+            value = escape(labels[key])
+        else:
+            value = texts[(kind, key)]
+        return htmlsafe_json_dumps(value)[1:-1]  # inside a JSON string already
+    return maps.WebMap(web.div, Markup(TOKEN.sub(text, str(web.script))))
+
+
+def _bbox(geometry):
+    """(minx, miny, maxx, maxy) of a GeoJSON geometry, without building a shape."""
+    xs, ys = [], []
+
+    def walk(c):
+        if isinstance(c[0], (int, float)):
+            xs.append(c[0])
+            ys.append(c[1])
+        else:
+            for x in c:
+                walk(x)
+    walk(geometry["coordinates"])
+    return min(xs), min(ys), max(xs), max(ys)
+
+
 def _extent(boundary, projects):
-    from shapely.geometry import shape
-    boxes = [shape(p.geometry).bounds for p in projects if p.geometry]
+    boxes = [_bbox(p.geometry) for p in projects if p.geometry]
     if boundary is not None:
         boxes.append(boundary.shape.bounds)
     if not boxes:
@@ -74,12 +120,17 @@ def parish_cycle(ctx: MapContext, data, pc) -> dict:
     if extent is None:
         return {"map_missing": True}
     parish = data.parishes[pc.parish_id]
-    web = maps.parish_map(f"map_{pc.parish_id.replace('-', '_')}_{pc.year}", boundary, extent,
-                          _by_category(ctx, pc.funded), ctx.labels(), ctx.tiles)
+    key = ("parish", pc.parish_id, pc.year)
+    if key not in ctx.cache:
+        ctx.cache[key] = maps.parish_map(
+            f"map_{pc.parish_id.replace('-', '_')}_{pc.year}", boundary, extent,
+            _by_category(pc.funded), LAYER_TOKENS, ctx.tiles)
+    web = _localise(ctx, ctx.cache[key], data)
     svg = svg_map(width=640, title=ctx._("Map of %(parish)s") % {"parish": parish.name},
                   boundary=boundary.geometry if boundary else None, extent=extent,
                   features=[(p.geometry, p.category, p.title, ctx.url("project", id=p.id))
-                            for p in pc.funded if p.geometry])
+                            for p in pc.funded if p.geometry],
+                  cache=ctx.shared, boundary_key=pc.parish_id)
     return {"webmap": web, "svgmap": svg, "has_boundary": boundary is not None,
             "map_categories": sorted({p.category for p in pc.funded if p.geometry},
                                      key=list(CATEGORY_LABELS).index),
@@ -91,23 +142,26 @@ def cycle(ctx: MapContext, data, summary) -> dict:
         return {}
     values = [pc.per_resident.amount for pc in summary.by_parish]
     limits = maps.classes(values)
-    parishes = []
+    texts = {}
+    per_label, see = ctx._("Per resident"), ctx._("See the parish")
     for pc in summary.by_parish:
-        boundary = data.boundaries.get(pc.parish_id)
-        if boundary is None:
-            continue
         name = data.parishes[pc.parish_id].name
         per = ctx.fmt.money(pc.per_resident)
-        per_label, see = ctx._("Per resident"), ctx._("See the parish")
-        popup = (f"<strong>{escape(name)}</strong><br>"
-                 f"{escape(per_label)}: {escape(per)}<br>"
-                 f'<a href="{escape(ctx.url("parish_cycle", id=pc.parish_id, year=pc.year))}">'
-                 f"{escape(see)}</a>")
-        parishes.append((_simplified(boundary), maps.class_of(pc.per_resident.amount, limits),
-                         f"{name}: {per}", popup))
-    extent = _bounds(data.boundaries)
-    web = maps.municipal_map(f"map_cycle_{summary.year}", parishes, extent,
-                             _by_category(ctx, summary.funded), ctx.labels(), ctx.tiles)
+        texts[("tip", pc.parish_id)] = escape(f"{name}: {per}")
+        texts[("parish", pc.parish_id)] = (
+            f"<strong>{escape(name)}</strong><br>{escape(per_label)}: {escape(per)}<br>"
+            f'<a href="{escape(ctx.url("parish_cycle", id=pc.parish_id, year=pc.year))}">'
+            f"{escape(see)}</a>")
+    key = ("cycle", summary.year)
+    if key not in ctx.cache:
+        parishes = [(_simplified(data.boundaries[pc.parish_id]),
+                     maps.class_of(pc.per_resident.amount, limits),
+                     f"@@tip:{pc.parish_id}@@", f"@@parish:{pc.parish_id}@@")
+                    for pc in summary.by_parish if pc.parish_id in data.boundaries]
+        ctx.cache[key] = maps.municipal_map(
+            f"map_cycle_{summary.year}", parishes, _bounds(data.boundaries),
+            _by_category(summary.funded), LAYER_TOKENS, ctx.tiles)
+    web = _localise(ctx, ctx.cache[key], data, texts)
     legend, low = [], None
     for i, limit in enumerate(limits):
         legend.append((maps.CHOROPLETH[i], low, limit))
@@ -142,16 +196,15 @@ def _bounds(boundaries):
     return (minx + 0.05, miny + 0.05, maxx - 0.05, maxy - 0.05)
 
 
-def project(ctx: MapContext, data, project, siblings) -> dict:
+def project(ctx: MapContext, data, project) -> dict:
     if not project.geometry:
         return {}
     boundary = data.boundaries.get(project.parish_id)
     extent = _extent(boundary, [project])
     svg = svg_map(width=480, title=ctx._("Where the project is"),
                   boundary=boundary.geometry if boundary else None, extent=extent,
-                  context=[(p.geometry, p.category, p.title, ctx.url("project", id=p.id))
-                           for p in siblings if p.geometry and p.id != project.id],
-                  features=[(project.geometry, project.category, project.title, None)])
+                  features=[(project.geometry, project.category, project.title, None)],
+                  cache=ctx.shared, boundary_key=project.parish_id)
     return {"svgmap": svg, "has_boundary": boundary is not None,
             "boundary_credit": boundary.attribution if boundary else ""}
 

@@ -38,6 +38,9 @@ SETTINGS = [
             "`repository_url`, or no link."),
     Setting("CABILDO_SOURCE_BRANCH", "main", str,
             "Branch used in links to the source YAML files."),
+    Setting("CABILDO_MAPS", True, bool,
+            "Draw the maps (parish, cycle and project pages). Turn off for quicker previews; "
+            "the benchmark also measures what the maps cost."),
     Setting("CABILDO_MAP_TILES", "openstreetmap", str,
             "Background of the maps: \"openstreetmap\" (tiles from openstreetmap.org, with "
             "its attribution and referrer policy) or \"none\" (boundaries and projects on a "

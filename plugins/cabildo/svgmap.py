@@ -115,12 +115,15 @@ def _scale_bar(frame) -> str:
 
 
 def svg_map(*, width: int, title: str, boundary=None, extent=None, features=(),
-            context=(), outline=None, credit: str = "") -> Markup:
+            context=(), outline=None, credit: str = "", cache: dict | None = None,
+            boundary_key=None) -> Markup:
     """An SVG map.
 
     boundary: the GeoJSON of the area drawn as its outline (may be None).
     extent: (minx, miny, maxx, maxy) to show; defaults to the boundary's.
     features: (geometry, category, title, href) drawn strongly; context: the same, faded.
+    cache, boundary_key: reuse the boundary's drawn outline between maps of the same
+    frame (every project of a parish shares it; drawing it is most of the work).
     """
     frame = Frame(extent, width)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {frame.width} {frame.height}" '
@@ -131,7 +134,14 @@ def svg_map(*, width: int, title: str, boundary=None, extent=None, features=(),
         out.append(f'<path d="{_path(frame, _polygon_rings(outline))}" fill="#fbfaf6" '
                    f'stroke="#999" stroke-width="1"/>')
     if boundary is not None:
-        out.append(f'<path d="{_path(frame, _polygon_rings(boundary))}" fill="#fff" '
+        key = (boundary_key, extent, width)
+        if cache is None or boundary_key is None:
+            d = _path(frame, _polygon_rings(boundary))
+        elif key in cache:
+            d = cache[key]
+        else:
+            d = cache[key] = _path(frame, _polygon_rings(boundary))
+        out.append(f'<path d="{d}" fill="#fff" '
                    f'stroke="#333" stroke-width="2" stroke-dasharray="8 3 2 3" '
                    f'fill-rule="evenodd"/>')
     for geometry, category, name, href in context:
