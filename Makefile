@@ -6,18 +6,30 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site test validate clean browser
+.PHONY: site test validate clean browser printing
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)
 
-site: $(STAMP)
+site: $(STAMP) printing
 	$(BIN)/invoke build
 
 validate: $(STAMP)
 	$(BIN)/invoke validate
+
+# The PDF bulletins need Pango (WeasyPrint) and the DejaVu fonts they embed; their tests
+# read pages with poppler-utils. As root, install the Debian packages that are missing.
+PRINTING_PACKAGES := fonts-dejavu-core poppler-utils libpango-1.0-0 libpangoft2-1.0-0
+printing:
+	@missing=$$(for p in $(PRINTING_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	  done); \
+	if [ -n "$$missing" ] && command -v apt-get >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \
+	  else echo "missing for the bulletins: $$missing (install them as root)"; fi; fi
 
 # The browser tests drive Debian's Chromium; as root, install it when missing.
 browser:
@@ -26,7 +38,7 @@ browser:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
 	  else echo "chromium is missing and this is not root: browser tests will be skipped"; fi; }
 
-test: $(STAMP) browser
+test: $(STAMP) browser printing
 	$(BIN)/python -m pytest -q
 
 clean:

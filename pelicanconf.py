@@ -39,6 +39,7 @@ LOAD_CONTENT_CACHE = False
 CABILDO_DATA_DIR = "data"
 CABILDO_QUORUM = "0.20"
 CABILDO_DEMO_NOTICE = True
+CABILDO_BULLETINS = True  # the PDF bulletins; False for quick previews
 
 # Every string from data is escaped wherever it lands.
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True,

@@ -1,7 +1,7 @@
 """Tasks, following the conventions of the tasks.py pelican-quickstart writes.
 
     invoke build | rebuild | serve | livereload | publish | clean
-    invoke validate | generate-demo | bench
+    invoke validate | generate-demo | bench | bulletins
 """
 import os
 import shutil
@@ -103,3 +103,26 @@ def generate_demo(c, scale="demo", out="data", seed=2026):
 def bench(c, out="bench"):
     """Build the full-scale dataset cold and again unchanged; print the figures."""
     c.run(f"{sys.executable} {ROOT / 'tests' / 'bench.py'} --out {out}", pty=False)
+
+
+@task(help={"year": "a cycle (default: every cycle)", "lang": "es, en... (default: all)",
+            "output": "folder the bulletins are written under (default: output)",
+            "data": "a data folder other than the settings' CABILDO_DATA_DIR",
+            "siteurl": "the site's public address, for the QR codes (default: SITEURL)"})
+def bulletins(c, year=None, lang=None, output=CONFIG["deploy_path"], data=None, siteurl=""):
+    """Print the PDF bulletins (per parish and cycle, and per cycle) under output/."""
+    import time
+
+    from pelican.settings import read_settings
+
+    from cabildo.bulletins import build as print_bulletins
+    settings = read_settings(CONFIG["settings_base"])
+    cabildo = {k: v for k, v in settings.items() if k.startswith("CABILDO_")}
+    start = time.perf_counter()
+    sizes = print_bulletins(
+        Path(data or ROOT / cabildo.get("CABILDO_DATA_DIR", "data")), Path(output),
+        years=[int(year)] if year else None, languages=[lang] if lang else None,
+        public_url=siteurl or os.environ.get("CABILDO_SITEURL") or settings.get("SITEURL", ""),
+        settings=cabildo)
+    print(f"printed {len(sizes)} bulletins under {output}/ in {time.perf_counter() - start:.1f} s "
+          f"(largest {max(sizes.values(), default=0) / 1000:.0f} KB)")

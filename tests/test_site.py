@@ -234,3 +234,22 @@ def test_a_second_municipality_builds(tmp_path):
     assert (out / "es" / "proyectos" / "harbour-road" / "index.html").exists()
     assert '<html lang="es">' in page(out, "es/proyectos/harbour-road")
     assert "Demonstration site" not in page(out, "")
+
+
+def test_geojson_of_funded_projects_per_cycle(site, data):
+    year = data.current_year
+    collection = json.loads((site / f"datos/{year}/proyectos.geojson").read_text())
+    assert collection["type"] == "FeatureCollection"
+    expected = {p.id for p in data.projects.values() if p.year == year and p.funded and p.geometry}
+    assert {f["properties"]["id"] for f in collection["features"]} == expected
+    for feature in collection["features"]:
+        props = feature["properties"]
+        assert set(props) >= {"id", "title", "category", "amount", "currency", "parish_id", "status"}
+        assert Decimal(props["amount"]) == data.projects[props["id"]].amount.amount
+        lon, lat = (feature["geometry"]["coordinates"][0]
+                    if feature["geometry"]["type"] == "LineString"
+                    else feature["geometry"]["coordinates"])
+        assert -180 <= lon <= 180 and -90 <= lat <= 90 and lon < -60  # longitude first
+    package = json.loads((site / "datos/datapackage.json").read_text())
+    assert f"{year}/proyectos.geojson" in {r["path"] for r in package["resources"]}
+    assert f"/datos/{year}/proyectos.geojson" in page(site, "datos")

@@ -2,14 +2,17 @@
 
 The plugin only registers its generators and Jinja set-up here; the work is
 in the modules: load (data layer), stats and pages (what pages show),
-generator (Pelican glue), opendata, i18n, build (atomic output).
+generator (Pelican glue), opendata, bulletins (printed PDFs), i18n,
+build (atomic output).
 """
 from pelican import signals
 
 
 def _generators(pelican):
+    from .bulletin_generator import BulletinGenerator
+    from .factory.generator import FactoryGenerator
     from .generator import BudgetGenerator
-    return [BudgetGenerator]
+    return [BudgetGenerator, BulletinGenerator, FactoryGenerator]
 
 
 def _jinja(generator):

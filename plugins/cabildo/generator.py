@@ -32,7 +32,8 @@ def dataset_for(settings: dict):
         _loaded.clear()
         _loaded[key] = load_dataset(root, quorum=cabildo["CABILDO_QUORUM"],
                                     geometry_types=cabildo["CABILDO_GEOMETRY_TYPES"],
-                                    tolerance_m=cabildo["CABILDO_GEO_TOLERANCE_M"])
+                                    tolerance_m=cabildo["CABILDO_GEO_TOLERANCE_M"],
+                                    factory_as_of=cabildo["CABILDO_FACTORY_AS_OF"])
     return _loaded[key]
 
 
@@ -59,7 +60,7 @@ class BudgetGenerator(Generator):
             or self.data.municipality.repository_url,
             "SOURCE_BRANCH": self.cabildo["CABILDO_SOURCE_BRANCH"],
             "LATEST_DECISIONS": self.cabildo["CABILDO_LATEST_DECISIONS"],
-            "opendata_tables": opendata.TABLES,
+            "opendata_tables": opendata.tables(self.data),
             "opendata_files": opendata.files(self.data),
             "model_docs": modeldoc.model_docs(),
             "cabildo_settings": SETTINGS,

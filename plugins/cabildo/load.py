@@ -157,7 +157,7 @@ def _d(text: str) -> date:
 
 
 def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM, geometry_types: dict | None = None,
-                 tolerance_m: float = 250) -> Dataset:
+                 tolerance_m: float = 250, factory_as_of: str = "") -> Dataset:
     """Load and check data/. Raises DataProblems listing every error found."""
     problems = Problems()
     where = Where()
@@ -283,7 +283,7 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM, geometry_types: d
                    council_assemblies, parish_assemblies, projects)
 
     from .factory import load as factory_load  # data/factory/, when the municipality has one
-    factory = factory_load.load(Path(root), problems, where, parishes, councils)
+    factory = factory_load.load(Path(root), problems, where, parishes, councils, factory_as_of)
 
     # Votes of each round, attached to their project (one source of truth).
     for assembly in parish_assemblies:

@@ -36,6 +36,9 @@ class Table:
     primary_key: tuple[str, ...]
     foreign_keys: tuple = ()  # (fields, resource, reference fields)
     per_cycle: bool = False
+    # For a table of an optional part (the factory): a function (Dataset) -> rows, or None
+    # when the data has no such part (then the table is not published).
+    rows: object = None
 
 
 def C(name, type_, es, en, required=True):
@@ -140,8 +143,15 @@ TABLES = [
           ), ("assembly_id", "project_id"), (), True),
 ]
 
+from .factory.opendata import tables as _factory_tables  # noqa: E402  (uses Table and C)
+
+TABLES += _factory_tables()
+
 
 def _rows(table: Table, data: Dataset, index: Index, year: int | None):
+    if table.rows is not None:
+        yield from table.rows(data) or ()
+        return
     cur = data.cycles[year].currency if year else ""
     if table.name == "parroquias":
         for p in data.parishes.values():
@@ -189,13 +199,18 @@ def _text(value) -> str:
 def files(data: Dataset) -> list[tuple[Table, int | None, str]]:
     """(table, year, path stem) of every published file, in a stable order."""
     out = []
-    for table in TABLES:
+    for table in tables(data):
         if table.per_cycle:
             for year in data.cycles:
                 out.append((table, year, f"{DIR}/{year}/{table.name}"))
         else:
             out.append((table, None, f"{DIR}/{table.name}"))
     return out
+
+
+def tables(data: Dataset) -> list[Table]:
+    """The tables this data publishes (the factory's only when it has one)."""
+    return [t for t in TABLES if t.rows is None or t.rows(data) is not None]
 
 
 def _resource_name(table: Table, year) -> str:
@@ -218,6 +233,8 @@ def write(output: Path, data: Dataset, index: Index) -> None:
         (output / f"{stem}.json").write_text(
             json.dumps(records, ensure_ascii=False, indent=1) + "\n", "utf-8")
         resources.append(_resource(table, year, stem))
+    for year in data.cycles:
+        resources.append(_write_geojson(output, data, index, year))
     package = {
         "name": f"cabildo-{_slug(data.municipality.name)}",
         "title": f"Presupuesto participativo de {data.municipality.name}",
@@ -230,6 +247,32 @@ def write(output: Path, data: Dataset, index: Index) -> None:
     }
     (output / DIR / "datapackage.json").write_text(
         json.dumps(package, ensure_ascii=False, indent=1) + "\n", "utf-8")
+
+
+def geojson_path(year: int) -> str:
+    return f"{DIR}/{year}/proyectos.geojson"
+
+
+def _write_geojson(output: Path, data: Dataset, index: Index, year: int) -> dict:
+    """Every funded project of a cycle with a location, as RFC 7946 GeoJSON."""
+    features = []
+    for p in index.projects_by_year.get(year, []):
+        if p.funded and p.geometry:
+            features.append({"type": "Feature", "id": p.id, "geometry": p.geometry,
+                             "properties": {
+                                 "id": p.id, "title": p.title, "category": p.category,
+                                 "amount": str(p.amount.amount), "currency": p.amount.currency,
+                                 "parish_id": p.parish_id, "status": p.status,
+                                 "progress": p.progress}})
+    path = geojson_path(year)
+    (output / path).write_text(json.dumps(
+        {"type": "FeatureCollection", "features": features}, ensure_ascii=False,
+        separators=(",", ":")) + "\n", "utf-8")
+    return {"name": f"proyectos-geo-{year}", "title": f"Proyectos financiados {year} (mapa)",
+            "description": "Proyectos financiados del ciclo con su ubicación, en GeoJSON "
+                           "(RFC 7946, WGS84, longitud primero). Montos como texto exacto.",
+            "path": path.removeprefix(f"{DIR}/"), "format": "geojson",
+            "mediatype": "application/geo+json", "encoding": "utf-8"}
 
 
 def _typed(table: Table, row: list[str]):

@@ -54,6 +54,22 @@ SETTINGS = [
             "for schools and health posts, both for other categories."),
     Setting("CABILDO_LATEST_DECISIONS", 8, int,
             "How many recent decisions the home page lists."),
+    Setting("CABILDO_FACTORY_AS_OF", "", str,
+            "Day the factory's waiting times are counted to, as YYYY-MM-DD. Empty: the "
+            "`as_of` of data/factory/factory.yaml, or the date of its newest record. Never "
+            "the build's clock, so the same data always builds the same pages."),
+    Setting("CABILDO_BULLETINS", True, bool,
+            "Print the PDF bulletins (one per parish and cycle, and a municipal summary per "
+            "cycle, in every language) during the build, and link them from the parish and "
+            "cycle pages. Turn off for quick previews; `invoke bulletins` prints them alone."),
+    Setting("CABILDO_BULLETIN_CYCLES", 1, int,
+            "How many of the most recent cycles get bulletins in the site build (0: every "
+            "cycle; each costs about 18 bulletins per language, some 10 s on two cores). "
+            "`invoke bulletins --year` prints those of any cycle."),
+    Setting("CABILDO_BULLETIN_PAGE_SIZE", "A4", str,
+            "Paper size of the bulletins: \"A4\" or \"Letter\"."),
+    Setting("CABILDO_BULLETIN_WORKERS", 0, int,
+            "Processes that print bulletins side by side (0: one per core)."),
 ]
 
 BY_NAME = {s.name: s for s in SETTINGS}
@@ -89,4 +105,17 @@ def read(settings: dict) -> dict:
     if out["CABILDO_MAP_TILES"] not in ("openstreetmap", "none"):
         raise SettingsError("setting CABILDO_MAP_TILES must be \"openstreetmap\" or \"none\"; "
                             f"got {out['CABILDO_MAP_TILES']!r}")
+    if out["CABILDO_BULLETIN_PAGE_SIZE"] not in ("A4", "Letter"):
+        raise SettingsError("setting CABILDO_BULLETIN_PAGE_SIZE must be \"A4\" or \"Letter\"; "
+                            f"got {out['CABILDO_BULLETIN_PAGE_SIZE']!r}")
+    for name in ("CABILDO_BULLETIN_CYCLES", "CABILDO_BULLETIN_WORKERS"):
+        if out[name] < 0:
+            raise SettingsError(f"setting {name} must be 0 or more; got {out[name]!r}")
+    if out["CABILDO_FACTORY_AS_OF"]:
+        from datetime import date
+        try:
+            date.fromisoformat(out["CABILDO_FACTORY_AS_OF"])
+        except ValueError:
+            raise SettingsError("setting CABILDO_FACTORY_AS_OF must be a date written "
+                                f"YYYY-MM-DD, or empty; got {out['CABILDO_FACTORY_AS_OF']!r}")
     return out

@@ -114,14 +114,38 @@ def _scale_bar(frame) -> str:
             f'<text x="{nx}" y="{frame.pad + 28}">N</text></g>')
 
 
+def _labels(frame, labels) -> str:
+    """Text with a white halo, legible over any feature: place names ("place", centred;
+    a newline splits the name over two lines) and keys to a table ("key", beside the point).
+    An optional fifth item (dx, dy) moves the text by that many units from its point."""
+    out = []
+    for lon, lat, text, kind, *offset in labels:
+        x, y = frame.xy(lon, lat)
+        dx, dy = offset[0] if offset else ((8, -6) if kind == "key" else (0, 0))
+        x, y = round(x + dx, 1), round(y + dy, 1)
+        if kind == "key":
+            size, attrs = 11, 'font-weight="bold"'
+        else:
+            size, attrs = 12, 'text-anchor="middle" fill-opacity="0.9"'
+        lines = str(text).split("\n")
+        y -= (len(lines) - 1) * size * 0.55
+        for i, line in enumerate(lines):
+            at = f'x="{x}" y="{y + i * size * 1.1:.1f}" font-size="{size}" font-family="sans-serif"'
+            out.append(f'<text {at} {attrs} fill="none" stroke="#fff" stroke-width="3" '
+                       f'stroke-linejoin="round" aria-hidden="true">{escape(line)}</text>'
+                       f'<text {at} {attrs} fill="#111">{escape(line)}</text>')
+    return f'<g class="labels">{"".join(out)}</g>' if out else ""
+
+
 def svg_map(*, width: int, title: str, boundary=None, extent=None, features=(),
-            context=(), outline=None, credit: str = "", cache: dict | None = None,
+            context=(), outline=None, credit: str = "", labels=(), cache: dict | None = None,
             boundary_key=None) -> Markup:
     """An SVG map.
 
     boundary: the GeoJSON of the area drawn as its outline (may be None).
     extent: (minx, miny, maxx, maxy) to show; defaults to the boundary's.
     features: (geometry, category, title, href) drawn strongly; context: the same, faded.
+    labels: (lon, lat, text, "place" | "key") written over the features.
     cache, boundary_key: reuse the boundary's drawn outline between maps of the same
     frame (every project of a parish shares it; drawing it is most of the work).
     """
@@ -148,6 +172,7 @@ def svg_map(*, width: int, title: str, boundary=None, extent=None, features=(),
         out.append(_feature(frame, geometry, category, name, href, strong=False))
     for geometry, category, name, href in features:
         out.append(_feature(frame, geometry, category, name, href))
+    out.append(_labels(frame, labels))
     out.append(_scale_bar(frame))
     if credit:
         out.append(f'<text x="{frame.width - frame.pad}" y="{frame.height - 4}" font-size="9" '

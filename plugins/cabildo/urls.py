@@ -24,6 +24,29 @@ ROUTES = {
     "projects": {"es": "proyectos/", "en": "projects/"},
     "data": {"es": "datos/", "en": "data/"},
     "model": {"es": "datos/modelo/", "en": "data/model/"},
+    # The factory (plugins/cabildo/factory/)
+    "factory": {"es": "fabrica/", "en": "factory/"},
+    "factory_body": {"es": "fabrica/organos/{id}/", "en": "factory/bodies/{id}/"},
+    "factory_meeting": {"es": "fabrica/reuniones/{id}/", "en": "factory/meetings/{id}/"},
+    "factory_proposals": {"es": "fabrica/propuestas/", "en": "factory/proposals/"},
+    "factory_proposal": {"es": "fabrica/propuestas/{id}/", "en": "factory/proposals/{id}/"},
+    "factory_decisions": {"es": "fabrica/decisiones/", "en": "factory/decisions/"},
+    "factory_decisions_body": {"es": "fabrica/decisiones/organo/{id}/",
+                               "en": "factory/decisions/body/{id}/"},
+    "factory_decisions_year": {"es": "fabrica/decisiones/{year}/",
+                               "en": "factory/decisions/{year}/"},
+    "factory_decisions_topic": {"es": "fabrica/decisiones/tema/{topic}/",
+                                "en": "factory/decisions/topic/{topic}/"},
+}
+# Files that are not pages (url() links them; FactoryGenerator writes them).
+FILES = {
+    "factory_feed": {"es": "fabrica/atom.xml", "en": "factory/atom.xml"},
+    "factory_body_feed": {"es": "fabrica/organos/{id}/atom.xml",
+                          "en": "factory/bodies/{id}/atom.xml"},
+    # Printable bulletins (plugins/cabildo/bulletins.py writes them)
+    "bulletin": {"es": "boletines/{year}/{id}.pdf", "en": "bulletins/{year}/{id}.pdf"},
+    "bulletin_municipal": {"es": "boletines/{year}/municipio.pdf",
+                           "en": "bulletins/{year}/municipality.pdf"},
 }
 
 
@@ -32,7 +55,7 @@ def path(kind: str, lang: str, default: str = "es", **values) -> str:
 
     The site's default language lives at the root, the others under their code.
     """
-    route = ROUTES[kind]
+    route = ROUTES[kind] if kind in ROUTES else FILES[kind]
     prefix = "" if lang == default else f"{lang}/"
     return prefix + route.get(lang, route["en"]).format(**values)
 

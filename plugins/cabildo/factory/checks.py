@@ -117,7 +117,7 @@ def _meetings(problems, where, factory):
         if meeting.date > factory.as_of:
             _add(problems, where(key, "date"), f"the meeting on {meeting.date} is after the "
                  f"data's as-of date ({factory.as_of})", "correct the date, or the factory's "
-                 "as_of")
+                 "as_of (or CABILDO_FACTORY_AS_OF)")
         if meeting.end <= meeting.start:
             _add(problems, where(key, "end"), f"the meeting ends ({meeting.end:%H:%M}) before "
                  f"it starts ({meeting.start:%H:%M})", "correct the times")
@@ -125,7 +125,7 @@ def _meetings(problems, where, factory):
             if meeting.chair_id not in factory.people:
                 _unknown(problems, where, where(key, "chair"), "person", meeting.chair_id,
                          factory.people)
-            elif body is not None and body.seats and not any(
+            elif body is not None and body.seats and meeting.entitled and not any(
                     x.person_id == meeting.chair_id and x.body_id == body.id
                     and x.active(meeting.date) for x in factory.memberships):
                 _add(problems, where(key, "chair"),
@@ -240,7 +240,7 @@ def _proposals(problems, where, factory, parishes, councils):
             if step.date > factory.as_of:
                 _add(problems, where(key, "steps", i, "date"),
                      f"step dated {step.date} is after the data's as-of date ({factory.as_of})",
-                     "correct the date, or the factory's as_of")
+                     "correct the date, or the factory's as_of (or CABILDO_FACTORY_AS_OF)")
             if step.body_id not in factory.bodies:
                 _unknown(problems, where, where(key, "steps", i, "body"), "body", step.body_id,
                          factory.bodies)

@@ -67,8 +67,13 @@ def _files(root: Path, problems) -> list[tuple[Path, str]]:
     return files
 
 
-def load(root: Path, problems, where, parishes: dict, councils: dict) -> Factory | None:
-    """The factory's records, or None when data/ has no factory/ folder."""
+def load(root: Path, problems, where, parishes: dict, councils: dict,
+         as_of: str = "") -> Factory | None:
+    """The factory's records, or None when data/ has no factory/ folder.
+
+    Waiting times are counted to `as_of` (the CABILDO_FACTORY_AS_OF setting) when given,
+    else to the as_of of factory.yaml, else to the date of the newest record.
+    """
     root = Path(root)
     if not (root / DIR).is_dir():
         return None
@@ -187,8 +192,8 @@ def load(root: Path, problems, where, parishes: dict, councils: dict) -> Factory
         description=m.get("description", ""), description_en=m.get("description_en", ""),
         founded=_d(m.get("founded")), workers=m["workers"], ministry_id=ministry["id"],
         ministry_name=ministry["name"], ministry_name_en=ministry.get("name_en", ""),
-        as_of=_d(m.get("as_of")) or max(dates, default=date(1970, 1, 1)),
-        bodies=dict(sorted(bodies.items())), people=dict(sorted(people.items())),
+        as_of=_d(as_of) or _d(m.get("as_of")) or max(dates, default=date(1970, 1, 1)),
+        bodies=bodies, people=dict(sorted(people.items())),  # bodies in file order
         memberships=tuple(memberships),  # in file order: checks point at them by position
         meetings=tuple(sorted(meetings, key=lambda x: (x.date, x.start, x.id))),
         proposals=dict(sorted(proposals.items())), source=source)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, time
 from decimal import Decimal
 
@@ -184,10 +185,10 @@ class Factory:
     proposals: dict[str, Proposal]
     source: Source
 
-    @property
+    @cached_property
     def seats(self) -> dict[str, Seat]:
         return {s.id: s for b in self.bodies.values() for s in b.seats}
 
-    @property
+    @cached_property
     def decisions(self) -> dict[str, Decision]:
         return {d.id: d for m in self.meetings for d in m.decisions}

@@ -1,0 +1,75 @@
+"""The Pelican glue of the printed bulletins (the work is in bulletins.py).
+
+generate_context prints the PDFs, so that the pages can link each one with its
+size (through the `bulletin()` function shared in the context); generate_output
+writes them. Runs after BudgetGenerator and reuses its Index.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from babel.numbers import format_decimal
+from pelican.generators import Generator
+
+from . import bulletins, i18n
+from .settings import read as read_settings
+
+log = logging.getLogger(__name__)
+
+
+class Link:
+    def __init__(self, url: str, size: int, locale: str):
+        self.url = url
+        unit, value = bulletins.size_label(size)
+        self.size = f"{format_decimal(value, format='#,##0.#', locale=locale)}\u00a0{unit}"
+        self.bytes = size
+
+
+class BulletinGenerator(Generator):
+    """PDF bulletins per parish and cycle, and a municipal summary per cycle."""
+
+    def generate_context(self):
+        self.cabildo = read_settings(self.settings)
+        self.pdfs: dict[str, bytes] = {}
+        self.context["bulletin"] = self.link
+        if not self.cabildo["CABILDO_BULLETINS"]:
+            return
+        index = self.context.get("index")
+        if index is None:  # BudgetGenerator did not run first
+            from .generator import dataset_for
+            from .stats import Index
+            index = Index(dataset_for(self.settings))
+        data = index.data
+        years = sorted(data.cycles)
+        if self.cabildo["CABILDO_BULLETIN_CYCLES"]:
+            years = years[-self.cabildo["CABILDO_BULLETIN_CYCLES"]:]
+        data_dir = Path(self.settings.get("CABILDO_ROOT", ".")) / self.cabildo["CABILDO_DATA_DIR"]
+        edition = bulletins.Edition.of(
+            data, data_dir, self.settings.get("SITEURL", ""),
+            self.cabildo["CABILDO_BULLETIN_PAGE_SIZE"], self.cabildo["CABILDO_DEMO_NOTICE"])
+        if not edition.public_url:
+            log.info("bulletins: SITEURL is not an absolute address, so they carry no QR code")
+        start = time.perf_counter()
+        printer = bulletins.Printer(self.cabildo, data.municipality, edition,
+                                    Path(self.settings["THEME"]))
+        jobs = bulletins.plan(data, years)
+        self.pdfs = bulletins.render_all(index, printer, jobs,
+                                         self.cabildo["CABILDO_BULLETIN_WORKERS"])
+        self.municipality = data.municipality
+        log.info("printed %d bulletins in %.1f s", len(jobs), time.perf_counter() - start)
+
+    def link(self, year: int, parish_id: str, lang: str) -> Link | None:
+        """The bulletin of a parish ("" for the municipal summary) in a language, or None."""
+        if not self.pdfs:
+            return None
+        default = self.municipality.languages[0]
+        path = bulletins.bulletin_path(year, parish_id, lang, default)
+        if path not in self.pdfs:
+            return None
+        locale = i18n.formatter_for(self.cabildo, self.municipality, lang).locale
+        return Link(f"{self.settings.get('SITEURL', '')}/{path}", len(self.pdfs[path]), locale)
+
+    def generate_output(self, writer):
+        bulletins.write(Path(self.output_path), self.pdfs)

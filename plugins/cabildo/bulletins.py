@@ -1,0 +1,467 @@
+"""Printable bulletins: a PDF per parish and cycle, and a municipal summary per cycle.
+
+    edition = Edition.of(data, root=Path("."), public_url="https://...")
+    printer = Printer(cabildo_settings, data.municipality, edition)
+    pdfs = render_all(index, printer, plan(data))      # {path: PDF bytes}
+
+What a bulletin shows is computed here, by plain functions over the typed
+records and the Index (never YAML); theme/templates/bulletin_*.html present it
+and theme/static/css/bulletin.css lays it out for paper. WeasyPrint prints the
+HTML to a tagged PDF (PDF/UA-1) with title and language metadata, the DejaVu
+fonts of an installed package, and no network access at all.
+
+Deterministic: the same data and source revision give byte-identical files.
+Dates come from the data's as-of date (its newest milestone or assembly), never
+from the clock; the PDF's identifier from the bulletin's path and the revision.
+Rendering is a pure function of (job, records), so the jobs are spread over a
+pool of processes, one per core.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from markupsafe import Markup
+
+from . import bulletinmaps, urls
+from .i18n import N_, gettext_for
+from .records import Dataset, Money
+
+THEME = Path(__file__).resolve().parents[2] / "theme"
+PAGE_SIZES = {"A4": "A4", "Letter": "letter"}
+UNDER_WAY = ("identification", "preparation", "implementation")
+MAX_CHANGES = 12  # status changes listed; the rest are counted and left to the site
+# The fonts: DejaVu Sans from the distribution's package (Debian: fonts-dejavu-core).
+FONT_FILES = {"normal": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts",
+             "/opt/homebrew/share/fonts", "/Library/Fonts")
+
+
+class BulletinError(Exception):
+    """Something the bulletins need is missing (a font); one clear line."""
+
+
+# What every bulletin of one build shares ------------------------------------------------
+
+def as_of(data: Dataset) -> date:
+    """The data's as-of date: its newest milestone or assembly (never the clock)."""
+    dates = [m.date for p in data.projects.values() for m in p.milestones]
+    dates += [a.date for a in data.council_assemblies] + [a.date for a in data.parish_assemblies]
+    return max(dates, default=None) or min(c.start for c in data.cycles.values())
+
+
+def source_revision(root: Path) -> str:
+    """The commit the data was built from (`git rev-parse HEAD` in the data's folder, so a
+    data repository of its own gives its own commit), or "unknown"."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                             text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out if len(out) >= 7 and all(c in "0123456789abcdef" for c in out) else "unknown"
+
+
+@dataclass(frozen=True)
+class Edition:
+    as_of: date
+    revision: str
+    public_url: str = ""  # the site's absolute address; "" prints no QR code
+    page_size: str = "A4"
+    demo_notice: bool = False
+
+    @classmethod
+    def of(cls, data: Dataset, root: Path, public_url: str = "", page_size: str = "A4",
+           demo_notice: bool = False) -> "Edition":
+        url = public_url.rstrip("/") if public_url.startswith(("http://", "https://")) else ""
+        return cls(as_of(data), source_revision(root), url, page_size, demo_notice)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One bulletin to print: a parish's (parish_id) or the municipal summary ("")."""
+
+    year: int
+    parish_id: str
+    lang: str
+    path: str  # in the site, e.g. boletines/2026/altagracia.pdf
+
+
+def bulletin_path(year: int, parish_id: str, lang: str, default: str) -> str:
+    if parish_id:
+        return urls.path("bulletin", lang, default, year=year, id=parish_id)
+    return urls.path("bulletin_municipal", lang, default, year=year)
+
+
+def plan(data: Dataset, years=None, languages=None) -> list[Job]:
+    """The bulletins of the given cycles (default: all) and languages (default: the
+    municipality's), municipal summary first, parishes in the data's order."""
+    default = data.municipality.languages[0]
+    jobs = []
+    for year in sorted(years or data.cycles):
+        for lang in languages or data.municipality.languages:
+            for parish_id in ["", *data.parishes]:
+                jobs.append(Job(year, parish_id, lang, bulletin_path(year, parish_id, lang,
+                                                                     default)))
+    return jobs
+
+
+# What a bulletin shows ------------------------------------------------------------------
+
+@dataclass
+class Row:
+    number: int  # as on the map
+    project: object
+    councils: list  # names of the proposing councils
+    votes: object  # the round-2 ProjectVote, or None
+
+
+@dataclass
+class Change:
+    date: date
+    project: object
+    status: str
+    note: str
+
+
+@dataclass
+class Upcoming:
+    date: date
+    what: str  # a msgid, translated by the template
+    place: str = ""  # a council or parish name
+
+
+@dataclass
+class Assemblies:
+    held: int = 0
+    quorum_met: int = 0
+    participants: int = 0
+    members: int = 0
+    parish_rounds: list = field(default_factory=list)  # ParishAssembly, by round
+
+
+def _assemblies(council_assemblies, parish_assemblies) -> Assemblies:
+    return Assemblies(
+        held=len(council_assemblies),
+        quorum_met=sum(1 for a in council_assemblies if a.quorum_met),
+        participants=sum(a.attendance for a in council_assemblies),
+        members=sum(a.members for a in council_assemblies),
+        parish_rounds=sorted(parish_assemblies, key=lambda a: (a.round, a.date)))
+
+
+def _status_on(project, day: date) -> str | None:
+    """A project's status on a day, from its milestones (None before the first)."""
+    status = None
+    for m in sorted(project.milestones, key=lambda m: m.date):
+        if m.date <= day:
+            status = m.status
+    return status
+
+
+def changes_since(projects, since: date, until: date) -> list[Change]:
+    """Milestones of the projects dated after `since`, up to `until`, newest first."""
+    out = [Change(m.date, p, m.status, m.note) for p in projects for m in p.milestones
+           if since < m.date <= until]
+    out.sort(key=lambda c: (c.date, c.project.year, c.project.title, c.project.id),
+             reverse=True)
+    return out
+
+
+def last_bulletin_date(data: Dataset, year: int) -> date:
+    """When the previous bulletin was final: the approval of the previous cycle, or
+    the start of this one when the data has no earlier cycle."""
+    earlier = [y for y in data.cycles if y < year]
+    return data.cycles[max(earlier)].clpp_approval if earlier else data.cycles[year].start
+
+
+def upcoming(data: Dataset, index, parish_id: str | None, after: date) -> list[Upcoming]:
+    """Assemblies and cycle phases dated after the as-of date (the data may announce them)."""
+    out = []
+    for a in data.council_assemblies:
+        council = data.councils[a.council_id]
+        if a.date > after and (parish_id is None or council.parish_id == parish_id):
+            out.append(Upcoming(a.date, N_("Citizens' assembly"), council.name))
+    for a in data.parish_assemblies:
+        if a.date > after and (parish_id is None or a.parish_id == parish_id):
+            what = N_("Parish assembly, round 1") if a.round == 1 else N_("Parish assembly, round 2")
+            out.append(Upcoming(a.date, what, data.parishes[a.parish_id].name))
+    phase_names = {"diagnosis": N_("Participatory diagnosis"),
+                   "council_assemblies": N_("Council assemblies"),
+                   "parish_round_1": N_("Parish assemblies, round 1"),
+                   "parish_round_2": N_("Parish assemblies, round 2")}
+    for cycle in data.cycles.values():
+        for key, period in cycle.phases.items():
+            if period.start > after:
+                out.append(Upcoming(period.start, phase_names[key]))
+        if cycle.clpp_approval > after:
+            out.append(Upcoming(cycle.clpp_approval, N_("Approval by the CLPP")))
+    out.sort(key=lambda u: (u.date, u.what, u.place))
+    return out
+
+
+def parish_view(index, year: int, parish_id: str, day: date) -> dict:
+    """Everything a parish's bulletin shows, from the records."""
+    data = index.data
+    pc = index.parish_cycle(year, parish_id)
+    rows = [Row(n, p, [data.councils[c].name for c in p.council_ids], p.votes.get(2))
+            for n, p in enumerate(pc.funded, 1)]
+    mine = index.projects_by_parish[parish_id]
+    earlier = sorted((p for p in mine if p.year < year and p.funded and p.status in UNDER_WAY),
+                     key=lambda p: (p.year, p.title, p.id))
+    since = last_bulletin_date(data, year)
+    changes = changes_since([p for p in mine if p.year <= year and p.funded], since, day)
+    return {
+        "kind": "parish", "parish": data.parishes[parish_id], "cycle": data.cycles[year],
+        "pc": pc, "rows": rows, "earlier": earlier,
+        "changes": changes[:MAX_CHANGES], "more_changes": len(changes) - MAX_CHANGES,
+        "changes_since": since,
+        "assemblies": _assemblies(pc.council_assemblies, pc.parish_assemblies),
+        "councils": len(index.councils_by_parish[parish_id]),
+        "upcoming": upcoming(data, index, parish_id, day),
+        "not_funded": len(pc.candidates) - len(pc.funded),
+    }
+
+
+def municipal_view(index, year: int, day: date) -> dict:
+    data = index.data
+    summary = index.cycles[year]
+    council_assemblies = [a for a in data.council_assemblies if a.year == year]
+    parish_assemblies = [a for a in data.parish_assemblies if a.year == year]
+    return {
+        "kind": "municipal", "cycle": data.cycles[year], "summary": summary,
+        "assemblies": _assemblies(council_assemblies, parish_assemblies),
+        "upcoming": upcoming(data, index, None, day),
+        "parishes": data.parishes,
+        "categories": [s for s in summary.by_category if s.count],
+        "available": sum((pc.available for pc in summary.by_parish if pc.available),
+                         Money(Decimal(0), summary.currency)),
+    }
+
+
+# Printing -------------------------------------------------------------------------------
+
+def font_files() -> dict[str, Path]:
+    """The DejaVu Sans files of the installed package; BulletinError when missing."""
+    found = {}
+    for folder in FONT_DIRS:
+        base = Path(folder).expanduser()
+        if not base.is_dir():
+            continue
+        for weight, name in FONT_FILES.items():
+            if weight not in found:
+                match = sorted(base.rglob(name))
+                if match:
+                    found[weight] = match[0]
+        if len(found) == len(FONT_FILES):
+            return found
+    raise BulletinError("the bulletins need the DejaVu Sans fonts (Debian: apt-get install "
+                        "fonts-dejavu-core; `make site` installs it when run as root)")
+
+
+def qr_svg(url: str) -> Markup:
+    """A QR code of the URL as inline SVG (segno: pure Python, deterministic)."""
+    import segno
+    code = segno.make(url, error="m", micro=False)
+    return Markup(code.svg_inline(scale=1, border=4, omitsize=True, dark="#000",
+                                  light="#fff"))
+
+
+def css_string(text: str) -> Markup:
+    """Text as a CSS string literal, safe inside a <style> element."""
+    escaped = "".join(c if c.isalnum() or c in " .,;:-_()·/" else f"\\{ord(c):x} "
+                      for c in str(text))
+    return Markup(f'"{escaped}"')
+
+
+def _page_counter(text: str) -> Markup:
+    """'Page %(page)s of %(pages)s', translated, as CSS content with the page counters."""
+    out = []
+    for i, part in enumerate(text.split("%(page)s")):
+        if i:
+            out.append("counter(page)")
+        for j, piece in enumerate(part.split("%(pages)s")):
+            if j:
+                out.append("counter(pages)")
+            if piece:
+                out.append(css_string(piece))
+    return Markup(" ".join(out))
+
+
+def size_label(size: int) -> tuple[str, float]:
+    """A file size for people: ("KB", 180) or ("MB", 1.2)."""
+    if size >= 1_000_000:
+        return "MB", round(size / 1_000_000, 1)
+    return "KB", max(1, round(size / 1000))
+
+
+class Printer:
+    """Renders bulletins: Jinja for the HTML, WeasyPrint for the PDF."""
+
+    def __init__(self, settings: dict, municipality, edition: Edition, theme: Path = THEME):
+        from jinja2 import Environment, FileSystemLoader
+        from weasyprint import CSS, __version__ as weasyprint_version
+        from weasyprint.text.fonts import FontConfiguration
+
+        from . import i18n
+
+        self.municipality = municipality
+        self.edition = edition
+        self.theme = Path(theme)
+        self.env = Environment(loader=FileSystemLoader(str(self.theme / "templates")),
+                               trim_blocks=True, lstrip_blocks=True, autoescape=True,
+                               extensions=["jinja2.ext.i18n"])
+        i18n.install(self.env, {**settings, "DEFAULT_LANG": municipality.languages[0]})
+        from .mapviews import legend_symbol
+        self.env.filters["css_string"] = css_string
+        self.env.globals["legend_symbol"] = legend_symbol
+        self.fonts = FontConfiguration()
+        faces = "".join(
+            f'@font-face {{ font-family: "Cabildo Sans"; font-weight: {weight}; '
+            f'src: url("{path.as_uri()}"); }}\n' for weight, path in font_files().items())
+        size = PAGE_SIZES[edition.page_size]
+        css_file = self.theme / "static" / "css" / "bulletin.css"
+        # What, besides a bulletin's HTML and path, its PDF depends on (the memo's key).
+        self.key = hashlib.sha256("\n".join([
+            faces, css_file.read_text("utf-8"), size, edition.revision,
+            *(hashlib.sha256(p.read_bytes()).hexdigest() for p in font_files().values()),
+            weasyprint_version]).encode()).hexdigest()
+        self.stylesheets = [
+            CSS(string=faces, font_config=self.fonts, url_fetcher=self._fetcher()),
+            CSS(filename=str(css_file),
+                font_config=self.fonts, url_fetcher=self._fetcher()),
+            CSS(string=f"@page {{ size: {size}; }}", font_config=self.fonts),
+        ]
+
+    @staticmethod
+    def _fetcher():
+        from weasyprint.urls import URLFetcher
+        # Files only (the fonts): a bulletin never reaches the network.
+        return URLFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
+
+    def _(self, lang: str, text: str) -> str:
+        return gettext_for(lang, text)
+
+    def page_url(self, kind: str, lang: str, **values) -> str:
+        if not self.edition.public_url:
+            return ""
+        path = urls.path(kind, lang, self.municipality.languages[0], **values)
+        return f"{self.edition.public_url}/{path}"
+
+    def html(self, index, job: Job) -> str:
+        data = index.data
+        _ = lambda text: self._(job.lang, text)  # noqa: E731
+        if job.parish_id:
+            view = parish_view(index, job.year, job.parish_id, self.edition.as_of)
+            parish = view["parish"]
+            view["map"] = bulletinmaps.parish_map(
+                data, parish, [(r.number, r.project) for r in view["rows"]],
+                _("Map of %(parish)s") % {"parish": parish.name},
+                _("Detail: the funded projects, numbered as in the table"))
+            page = self.page_url("parish_cycle", job.lang, id=parish.id, year=job.year)
+            template = "bulletin_parish.html"
+        else:
+            view = municipal_view(index, job.year, self.edition.as_of)
+            view["map"] = bulletinmaps.municipal_map(
+                data, view["summary"].funded,
+                _("Map of the municipality of %(name)s") % {"name": self.municipality.name})
+            page = self.page_url("cycle", job.lang, year=job.year)
+            template = "bulletin_municipal.html"
+        running = [_("Municipality of %(name)s") % {"name": self.municipality.name}]
+        if job.parish_id:
+            running.append(_("Parish %(name)s") % {"name": view["parish"].name})
+        running.append(_("Cycle %(year)s") % {"year": job.year})
+        return self.env.get_template(template).render(
+            lang=job.lang, municipality=self.municipality, dataset=data, edition=self.edition,
+            SITEURL=self.edition.public_url, page_url=page, qr=qr_svg(page) if page else "",
+            job=job, running=" · ".join(running),
+            page_counter=_page_counter(_("Page %(page)s of %(pages)s")), **view)
+
+    def pdf(self, html: str, job: Job) -> bytes:
+        from weasyprint import HTML
+        identifier = hashlib.md5(f"{job.path}\n{self.edition.revision}".encode()).hexdigest()
+        return HTML(string=html, base_url=str(self.theme), url_fetcher=self._fetcher()).write_pdf(
+            stylesheets=self.stylesheets, font_config=self.fonts, pdf_variant="pdf/ua-1",
+            pdf_identifier=identifier.encode(), custom_metadata=True)
+
+    def render(self, index, job: Job) -> bytes:
+        """The job's PDF; from the memo when the same HTML was printed before in this
+        process (a rebuild, or the tests' several builds), since output depends on
+        nothing else."""
+        key, pdf = self.render_keyed(index, job)
+        _remember(key, pdf)
+        return pdf
+
+    def render_keyed(self, index, job: Job) -> tuple[str, bytes]:
+        html = self.html(index, job)
+        key = hashlib.sha256(f"{self.key}\n{job.path}\n{html}".encode()).hexdigest()
+        return key, _MEMO[key] if key in _MEMO else self.pdf(html, job)
+
+
+# Many at once ---------------------------------------------------------------------------
+
+_WORK: dict = {}  # what forked workers inherit: the index and the printer
+_MEMO: dict[str, bytes] = {}  # PDFs printed in this process, by the hash of their inputs
+MEMO_BYTES = 64_000_000
+
+
+def _remember(key: str, pdf: bytes) -> None:
+    _MEMO[key] = pdf
+    while sum(len(v) for v in _MEMO.values()) > MEMO_BYTES and len(_MEMO) > 1:
+        del _MEMO[next(iter(_MEMO))]  # the oldest first
+
+
+def _render_one(job: Job) -> tuple[str, tuple[str, bytes]]:
+    return job.path, _WORK["printer"].render_keyed(_WORK["index"], job)
+
+
+def render_all(index, printer: Printer, jobs: list[Job], workers: int = 0) -> dict[str, bytes]:
+    """Render the jobs, over `workers` processes (0: one per core); {path: bytes} in
+    the order of the jobs. Workers are forked, so they share the records unpickled."""
+    import multiprocessing
+    workers = workers or os.cpu_count() or 1
+    workers = min(workers, len(jobs))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return {job.path: printer.render(index, job) for job in jobs}
+    _WORK.update(index=index, printer=printer)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            done = dict(pool.imap_unordered(_render_one, jobs, chunksize=1))
+    finally:
+        _WORK.clear()
+    for key, pdf in done.values():
+        _remember(key, pdf)
+    return {job.path: done[job.path][1] for job in jobs}
+
+
+def write(out: Path, pdfs: dict[str, bytes]) -> dict[str, int]:
+    """Write the PDFs under `out`; {path: size in bytes}."""
+    sizes = {}
+    for path, content in pdfs.items():
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        sizes[path] = len(content)
+    return sizes
+
+
+def build(data_dir: Path, out: Path, *, years=None, languages=None, public_url: str = "",
+          workers: int = 0, settings: dict | None = None) -> dict[str, int]:
+    """Load data/, render the bulletins and write them under `out` (what `invoke
+    bulletins` runs); {path: size}."""
+    from .load import load_dataset
+    from .settings import read as read_settings
+    from .stats import Index
+
+    cabildo = read_settings(settings or {})
+    data = load_dataset(data_dir, quorum=cabildo["CABILDO_QUORUM"],
+                        geometry_types=cabildo["CABILDO_GEOMETRY_TYPES"],
+                        tolerance_m=cabildo["CABILDO_GEO_TOLERANCE_M"])
+    index = Index(data)
+    edition = Edition.of(data, data_dir, public_url, cabildo["CABILDO_BULLETIN_PAGE_SIZE"],
+                         cabildo["CABILDO_DEMO_NOTICE"])
+    printer = Printer(cabildo, data.municipality, edition)
+    return write(out, render_all(index, printer, plan(data, years, languages), workers))
