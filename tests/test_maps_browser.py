@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from browser import Visit, browser, serve  # noqa: F401 (fixtures)
+from browser import Visit
 from cabildo.build import build
 from cabildo.load import load_dataset
 from conftest import ROOT

@@ -22,6 +22,12 @@ def _jinja(generator):
     i18n.install(generator.env, read(generator.settings) | generator.settings)
 
 
+def _site_files(pelican):
+    from . import sitefiles
+    sitefiles.finalized(pelican)
+
+
 def register():
     signals.get_generators.connect(_generators)
+    signals.finalized.connect(_site_files)
     signals.generator_init.connect(_jinja)

@@ -13,6 +13,7 @@ import argparse
 import logging
 import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -46,6 +47,14 @@ def _swap(tmp: Path, output: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _search_index(site: Path) -> None:
+    """Index the built site for Pagefind (search that needs no server)."""
+    result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--silent"],
+                            capture_output=True, text=True)
+    if result.returncode:
+        raise RuntimeError(f"pagefind could not index the site: {result.stderr.strip()}")
+
+
 def build(settings_file: str = "pelicanconf.py", output: str = "output",
           overrides: dict | None = None, quiet: bool = False) -> int:
     from pelican import Pelican
@@ -64,9 +73,11 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
             "OUTPUT_PATH": str(tmp),
             "CABILDO_ROOT": os.path.dirname(os.path.abspath(settings_file)),
             **(overrides or {})})
-        read_cabildo(settings)
+        cabildo = read_cabildo(settings)
         generator.forget()
         Pelican(settings).run()
+        if cabildo["CABILDO_SEARCH"]:
+            _search_index(tmp)
     except DataProblems as exc:
         print(exc.report(), file=sys.stderr)
         shutil.rmtree(tmp, ignore_errors=True)

@@ -178,7 +178,7 @@ def last_bulletin_date(data: Dataset, year: int) -> date:
     return data.cycles[max(earlier)].clpp_approval if earlier else data.cycles[year].start
 
 
-def upcoming(data: Dataset, index, parish_id: str | None, after: date) -> list[Upcoming]:
+def upcoming(data: Dataset, parish_id: str | None, after: date) -> list[Upcoming]:
     """Assemblies and cycle phases dated after the as-of date (the data may announce them)."""
     out = []
     for a in data.council_assemblies:
@@ -221,7 +221,7 @@ def parish_view(index, year: int, parish_id: str, day: date) -> dict:
         "changes_since": since,
         "assemblies": _assemblies(pc.council_assemblies, pc.parish_assemblies),
         "councils": len(index.councils_by_parish[parish_id]),
-        "upcoming": upcoming(data, index, parish_id, day),
+        "upcoming": upcoming(data, parish_id, day),
         "not_funded": len(pc.candidates) - len(pc.funded),
     }
 
@@ -234,7 +234,7 @@ def municipal_view(index, year: int, day: date) -> dict:
     return {
         "kind": "municipal", "cycle": data.cycles[year], "summary": summary,
         "assemblies": _assemblies(council_assemblies, parish_assemblies),
-        "upcoming": upcoming(data, index, None, day),
+        "upcoming": upcoming(data, None, day),
         "parishes": data.parishes,
         "categories": [s for s in summary.by_category if s.count],
         "available": sum((pc.available for pc in summary.by_parish if pc.available),

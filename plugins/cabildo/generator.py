@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pelican.generators import Generator
 
-from . import i18n, maps, mapviews, modeldoc, opendata, urls
+from . import feeds, i18n, maps, mapviews, modeldoc, opendata, seo, urls
 from .load import load_dataset
 from .pages import budget_pages
 from .settings import SETTINGS, read as read_settings
@@ -97,12 +97,18 @@ class BudgetGenerator(Generator):
             alternates = {lang: urls.path(page.kind, lang, languages[0], **page.values)
                           for lang in languages}
             for lang in languages:
+                path = alternates[lang]
                 writer.write_file(
-                    alternates[lang] + "index.html", template, self.context,
+                    path if path.endswith(".html") else path + "index.html", template,
+                    self.context,
                     lang=lang, page_kind=page.kind, alternates=alternates,
                     this_path=alternates[lang], **page.context, **self._maps(page, lang),
+                    **seo.extras(page, lang, self.data, self.index, self.settings),
                 )
         opendata.write(Path(self.output_path), self.data, self.index)
+        for lang in languages:
+            feeds.write(Path(self.output_path), self.data, lang, languages[0],
+                        self.settings.get("SITEURL", ""))
         schemas = Path(self.output_path) / opendata.DIR / "esquemas"
         schemas.mkdir(parents=True, exist_ok=True)
         for schema in modeldoc.schema_files():

@@ -23,6 +23,7 @@ import folium.folium
 import folium.map
 import jinja2
 import xyzservices
+from folium.utilities import JsCode
 from markupsafe import Markup
 
 from .mapstyle import STYLES, legend_svg, symbol_svg
@@ -72,6 +73,17 @@ for _module in (branca.element, folium.elements, folium.features, folium.folium,
         _module.Template = _cached_template
 # Element names are camel-cased again each time they are asked for (tens of times each).
 branca.element._camelify = lru_cache(maxsize=256)(branca.element._camelify)
+
+
+# Markers are buttons for the keyboard: give each the project's title as its name.
+NAME_MARKERS = JsCode("""function (feature, layer) {
+    layer.on("add", function () {
+        var el = layer.getElement && layer.getElement();
+        if (el && el.classList.contains("leaflet-marker-icon")) {
+            el.setAttribute("aria-label", feature.properties.name);
+        }
+    });
+}""")
 
 
 @dataclass(frozen=True)
@@ -144,13 +156,16 @@ def category_layers(m, features_by_category, labels: dict) -> None:
                 class_name="map-symbol")),
             tooltip=folium.GeoJsonTooltip(["tip"], labels=False),
             popup=folium.GeoJsonPopup(["popup"], labels=False),
+            on_each_feature=NAME_MARKERS,
         ).add_to(group)
         group.add_to(m)
 
 
 def project_feature(project, popup_html: str) -> dict:
+    # "name" is plain text: it is only ever set with setAttribute, never parsed as HTML.
     return {"type": "Feature", "geometry": project.geometry,
-            "properties": {"tip": escape(project.title), "popup": popup_html}}
+            "properties": {"tip": escape(project.title), "popup": popup_html,
+                           "name": project.title}}
 
 
 def parish_map(map_id: str, boundary, bounds, features_by_category, labels: dict,

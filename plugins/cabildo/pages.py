@@ -72,4 +72,6 @@ def budget_pages(index: Index) -> list[Page]:
         }))
     pages.append(Page("data", {}, "data.html", {}))
     pages.append(Page("model", {}, "model.html", {}))
+    pages.append(Page("search", {}, "search.html", {}))
+    pages.append(Page("notfound", {}, "404.html", {}))
     return pages

@@ -38,6 +38,9 @@ SETTINGS = [
             "`repository_url`, or no link."),
     Setting("CABILDO_SOURCE_BRANCH", "main", str,
             "Branch used in links to the source YAML files."),
+    Setting("CABILDO_SEARCH", True, bool,
+            "Index the built site with Pagefind for the search page (no server needed). "
+            "Turn off for quicker previews."),
     Setting("CABILDO_MAPS", True, bool,
             "Draw the maps (parish, cycle and project pages). Turn off for quicker previews; "
             "the benchmark also measures what the maps cost."),

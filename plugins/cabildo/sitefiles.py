@@ -17,7 +17,7 @@ def page_paths(output: Path) -> list[str]:
         if rel.split("/")[0] in ("theme", "pagefind") or rel.endswith("404.html"):
             continue
         out.append(rel.removesuffix("index.html"))
-    return out
+    return sorted(out)
 
 
 def write(output: Path, siteurl: str) -> None:

@@ -24,6 +24,8 @@ ROUTES = {
     "projects": {"es": "proyectos/", "en": "projects/"},
     "data": {"es": "datos/", "en": "data/"},
     "model": {"es": "datos/modelo/", "en": "data/model/"},
+    "search": {"es": "buscar/", "en": "search/"},
+    "notfound": {"es": "404.html", "en": "404.html"},  # a file, not a folder
     # The factory (plugins/cabildo/factory/)
     "factory": {"es": "fabrica/", "en": "factory/"},
     "factory_body": {"es": "fabrica/organos/{id}/", "en": "factory/bodies/{id}/"},
