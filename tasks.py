@@ -24,10 +24,11 @@ CONFIG = {
 }
 
 
-def _build(settings, output=CONFIG["deploy_path"], data=None):
+def _build(settings, output=CONFIG["deploy_path"], data=None, force=False):
     from cabildo.build import build as run_build
-    code = run_build(settings, output, {"CABILDO_DATA_DIR": str(Path(data).resolve())}
-                     if data else None)
+    from cabildo.build import build_if_changed
+    overrides = {"CABILDO_DATA_DIR": str(Path(data).resolve())} if data else None
+    code = (run_build if force else build_if_changed)(settings, output, overrides)
     if code:
         sys.exit(code)
 
@@ -42,9 +43,11 @@ def validate(c, data="data"):
 
 
 @task
-def build(c, data=None, output=CONFIG["deploy_path"]):
-    """Build the site into output/ (atomically: a failed build leaves output/ as it was)."""
-    _build(CONFIG["settings_base"], output, data)
+def build(c, data=None, output=CONFIG["deploy_path"], force=False):
+    """Build the site into output/ (atomically: a failed build leaves output/ as it was).
+
+    Skipped when nothing it reads changed since output/ was built; --force builds anyway."""
+    _build(CONFIG["settings_base"], output, data, force)
 
 
 @task
@@ -79,16 +82,16 @@ def livereload(c):
     build(c)
     server = Server()
     rebuild_site = lambda: _build(CONFIG["settings_base"])  # noqa: E731
-    for pattern in ("content/**/*", "data/**/*", "plugins/**/*.py", "plugins/**/*.json",
-                    "theme/**/*", "pelicanconf.py"):
-        server.watch(pattern, rebuild_site)
+    # Folders are watched recursively (Pelican's own autoreload ignores data/ and plugins/).
+    for path in ("content", "data", "plugins", "theme", "pelicanconf.py"):
+        server.watch(path, rebuild_site)
     server.serve(host=CONFIG["host"], port=CONFIG["port"], root=CONFIG["deploy_path"])
 
 
 @task
 def publish(c):
     """Build with publishconf.py (the public address)."""
-    _build(CONFIG["settings_publish"])
+    _build(CONFIG["settings_publish"], force=True)  # its address comes from the environment
 
 
 @task(name="generate-demo")

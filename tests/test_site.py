@@ -161,9 +161,20 @@ def test_open_data_totals_match_the_pages(site, data):
 
 
 def test_builds_are_byte_identical(tmp_path, site):
+    """Every page, feed, data file, PDF and map: byte for byte. Only Pagefind's filter
+    index is left out: Pagefind writes it in an unstable order (upstream: Pagefind
+    issue 638, 'filter/metadata indexes will still change'); the pages it indexes are
+    compared, and its fragments are stable."""
     again = tmp_path / "again"
     assert run_build(again) == 0
-    assert tree_digest(again) == tree_digest(site)
+
+    def stable(digest):
+        return {k: v for k, v in digest.items()
+                if not (k.startswith("pagefind/filter/") or k.endswith(".pf_meta")
+                        or k == "pagefind/pagefind-entry.json")}
+    first, second = tree_digest(site), tree_digest(again)
+    assert stable(first) == stable(second)
+    assert any(k.startswith("pagefind/fragment/") for k in first)
 
 
 def broken_copy(tmp_path):
@@ -253,3 +264,22 @@ def test_geojson_of_funded_projects_per_cycle(site, data):
     package = json.loads((site / "datos/datapackage.json").read_text())
     assert f"{year}/proyectos.geojson" in {r["path"] for r in package["resources"]}
     assert f"/datos/{year}/proyectos.geojson" in page(site, "datos")
+
+
+def test_make_site_twice_skips_the_second_build(tmp_path, capsys):
+    from cabildo.build import FINGERPRINT, build_if_changed
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    out = tmp_path / "out"
+    quick = {"CABILDO_DATA_DIR": str(data), "CABILDO_BULLETINS": False,
+             "CABILDO_SEARCH": False, "CABILDO_MAPS": False}
+    assert build_if_changed(SETTINGS, str(out), quick, quiet=True) == 0
+    assert (out / FINGERPRINT).is_file()
+    capsys.readouterr()
+    assert build_if_changed(SETTINGS, str(out), quick, quiet=True) == 0
+    assert "up to date" in capsys.readouterr().out
+    path = data / "parishes.yaml"
+    path.write_text(path.read_text().replace("population: 9400", "population: 9401"))
+    assert build_if_changed(SETTINGS, str(out), quick, quiet=True) == 0
+    assert "up to date" not in capsys.readouterr().out
+    assert "9.401" in page(out, "parroquias/altagracia")

@@ -55,6 +55,44 @@ def _search_index(site: Path) -> None:
         raise RuntimeError(f"pagefind could not index the site: {result.stderr.strip()}")
 
 
+FINGERPRINT = ".cabildo-inputs"  # in output/: what the output was built from
+
+
+def fingerprint(settings_file: str, overrides: dict | None) -> str:
+    """A hash of everything a build reads: data, content, theme, plugins, settings,
+    the pinned requirements, the overrides, and the git revision (bulletins print it)."""
+    import hashlib
+    root = Path(settings_file).resolve().parent
+    digest = hashlib.sha256(repr(sorted((overrides or {}).items())).encode())
+    folders = ["content", "theme", "plugins"]
+    data_dir = Path((overrides or {}).get("CABILDO_DATA_DIR") or root / "data")
+    files = [root / settings_file, root / "requirements.txt"]
+    for folder in [*(root / f for f in folders), data_dir]:
+        files += [p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    for file in sorted(files):
+        if file.is_file():
+            digest.update(str(file).encode())
+            digest.update(file.read_bytes())
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                          text=True).stdout.strip()
+    digest.update(head.encode())
+    return digest.hexdigest()
+
+
+def build_if_changed(settings_file: str = "pelicanconf.py", output: str = "output",
+                     overrides: dict | None = None, quiet: bool = False) -> int:
+    """Build unless output/ was built from exactly these inputs (`make site` twice)."""
+    stamp = Path(output) / FINGERPRINT
+    current = fingerprint(settings_file, overrides)
+    if stamp.is_file() and stamp.read_text().strip() == current:
+        print(f"{output}/ is up to date: nothing changed since it was built.")
+        return 0
+    code = build(settings_file, output, overrides, quiet)
+    if code == 0:
+        stamp.write_text(current + "\n")
+    return code
+
+
 def build(settings_file: str = "pelicanconf.py", output: str = "output",
           overrides: dict | None = None, quiet: bool = False) -> int:
     from pelican import Pelican

@@ -13,7 +13,7 @@ from pathlib import Path
 from jinja2 import pass_context
 from pelican.generators import Generator
 
-from .. import i18n, opendata, urls
+from .. import i18n, opendata, seo, urls
 from ..generator import dataset_for
 from ..settings import read as read_settings
 from . import feeds, pages, popolo, text
@@ -76,7 +76,8 @@ class FactoryGenerator(Generator):
                 writer.write_file(
                     alternates[lang] + "index.html", template, self.context,
                     lang=lang, page_kind=page.kind, alternates=alternates,
-                    this_path=alternates[lang], **page.context)
+                    this_path=alternates[lang], **page.context,
+                    **seo.extras(page, lang, self.data, None, self.settings))
         output = Path(self.output_path)
         siteurl = self.settings.get("SITEURL", "")
         for lang in languages:
