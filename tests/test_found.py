@@ -165,6 +165,10 @@ def test_html_validator_finds_no_error(site, data, tmp_path):
     for extra in ("fabrica", "fabrica/propuestas", "fabrica/decisiones"):
         if (site / extra / "index.html").exists():
             paths.append(extra)
+    for folder in ("fabrica/reuniones", "fabrica/propuestas", "fabrica/organos"):
+        pages = sorted(p.parent for p in (site / folder).glob("*/index.html"))
+        if pages:
+            paths.append(str(pages[0].relative_to(site)))
     files = []
     for i, path in enumerate(paths):
         target = tmp_path / f"page{i}.html"

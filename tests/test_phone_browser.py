@@ -31,6 +31,10 @@ def page_paths(site):
     for extra in ("/fabrica/", "/fabrica/propuestas/", "/fabrica/decisiones/"):
         if (site / extra.strip("/") / "index.html").exists():
             paths.append(extra)
+    for folder in ("fabrica/reuniones", "fabrica/propuestas", "fabrica/organos"):
+        pages = sorted(p.parent for p in (site / folder).glob("*/index.html"))
+        if pages:
+            paths.append(f"/{pages[0].relative_to(site)}/")
     return paths
 
 
