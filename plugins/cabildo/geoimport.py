@@ -21,7 +21,7 @@ from shapely.ops import unary_union
 from .problems import Problems
 from .yamlread import read_yaml
 
-ATTRIBUTION = "Límites parroquiales: OCHA / INE Venezuela (CC BY-IGO)"
+ATTRIBUTION = "OCHA / INE Venezuela (CC BY-IGO)"  # the source; pages say what it is
 
 
 def _key(name: str) -> str:

@@ -110,6 +110,8 @@ def _scale_bar(frame) -> str:
             f'<path d="M{x0} {y0 - 4}v4h{px:.1f}v-4" fill="none" stroke="#000" stroke-width="1.5"/>'
             f'<text x="{x0}" y="{y0 - 7}">{label}</text></g>'
             f'<g class="north" font-size="11" font-family="sans-serif" text-anchor="middle">'
+            f'<rect x="{nx - 9}" y="{frame.pad - 3}" width="18" height="35" rx="3" fill="#fff" '
+            f'fill-opacity="0.85"/>'
             f'<path d="M{nx} {frame.pad}l6 16-6-4-6 4z" fill="#000"/>'
             f'<text x="{nx}" y="{frame.pad + 28}">N</text></g>')
 
