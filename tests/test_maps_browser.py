@@ -6,19 +6,12 @@ from urllib.parse import urlparse
 import pytest
 
 from browser import Visit
+from conftest import tiles_off_site as site  # noqa: F401 (fixture)
 from cabildo.build import build
 from cabildo.load import load_dataset
 from conftest import ROOT
 
 ATTACK = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("maps") / "output"
-    assert build(str(ROOT / "pelicanconf.py"), str(out), {"CABILDO_MAP_TILES": "none"},
-                 quiet=True) == 0
-    return out
 
 
 @pytest.fixture(scope="module")

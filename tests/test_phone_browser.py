@@ -4,17 +4,9 @@ works (and falls back to a helpful page without JavaScript)."""
 import pytest
 
 from browser import Visit
-from cabildo.build import build
+from conftest import tiles_off_site as site  # noqa: F401 (fixture)
 from cabildo.load import load_dataset
 from conftest import ROOT
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("phone") / "output"
-    assert build(str(ROOT / "pelicanconf.py"), str(out), {"CABILDO_MAP_TILES": "none"},
-                 quiet=True) == 0
-    return out
 
 
 @pytest.fixture(scope="module")
