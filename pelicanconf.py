@@ -1,5 +1,5 @@
 """Pelican settings for the Torres demo site. Cabildo's own settings are CABILDO_*;
-each is documented in plugins/cabildo/settings.py and on the site's data model page."""
+each is documented in plugins/cabildo/model/settings.py and on the site's data model page."""
 
 SITENAME = "Cabildo Torres"
 SITEURL = ""
@@ -8,8 +8,8 @@ THEME = "theme"
 TIMEZONE = "America/Caracas"
 DEFAULT_LANG = "es"
 
-PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["cabildo"]
+PLUGIN_PATHS: list[str] = []  # the plugin is the installed package (pip install -e .)
+PLUGINS = ["pelican.plugins.cabildo"]
 
 # Hand-written pages only (content/pages); no blog.
 ARTICLE_PATHS = []

@@ -11,9 +11,9 @@ from pathlib import Path
 from invoke import task
 
 ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT / "plugins"))
+sys.path.insert(0, str(ROOT))
 os.environ["PYTHONPATH"] = os.pathsep.join(
-    filter(None, [str(ROOT / "plugins"), os.environ.get("PYTHONPATH")]))
+    filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 
 CONFIG = {
     "settings_base": "pelicanconf.py",
@@ -25,8 +25,8 @@ CONFIG = {
 
 
 def _build(settings, output=CONFIG["deploy_path"], data=None, force=False):
-    from cabildo.build import build as run_build
-    from cabildo.build import build_if_changed
+    from pelican.plugins.cabildo.pelican.build import build as run_build
+    from pelican.plugins.cabildo.pelican.build import build_if_changed
     overrides = {"CABILDO_DATA_DIR": str(Path(data).resolve())} if data else None
     code = (run_build if force else build_if_changed)(settings, output, overrides)
     if code:
@@ -36,7 +36,7 @@ def _build(settings, output=CONFIG["deploy_path"], data=None, force=False):
 @task
 def validate(c, data="data"):
     """Check data/ only, and print every problem as file:line:col."""
-    from cabildo.build import validate as run_validate
+    from pelican.plugins.cabildo.pelican.build import validate as run_validate
     code = run_validate(Path(data))
     if code:
         sys.exit(code)
@@ -97,7 +97,7 @@ def publish(c):
 @task(name="generate-demo")
 def generate_demo(c, scale="demo", out="data", seed=2026):
     """Write the synthetic Torres dataset (--scale demo|full) into --out."""
-    from cabildo.demo import generate
+    from tools.demo import generate
     generate(Path(out), scale, int(seed))
     print(f"wrote the {scale} dataset into {out}")
 
@@ -118,7 +118,7 @@ def bulletins(c, year=None, lang=None, output=CONFIG["deploy_path"], data=None, 
 
     from pelican.settings import read_settings
 
-    from cabildo.bulletins import build as print_bulletins
+    from pelican.plugins.cabildo.outputs.bulletins import build as print_bulletins
     settings = read_settings(CONFIG["settings_base"])
     cabildo = {k: v for k, v in settings.items() if k.startswith("CABILDO_")}
     start = time.perf_counter()

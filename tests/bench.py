@@ -25,21 +25,21 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "plugins"))
+sys.path.insert(0, str(ROOT))
 
 TARGET_SECONDS = 60
 TARGET_MB = 1024
 
 
 def _run(args: list[str]) -> tuple[float, float, float]:
-    """Run `python -m cabildo ARGS` in the project; return (seconds, CPU seconds, peak MB).
+    """Run `python -m pelican.plugins.cabildo ARGS` in the project; return (seconds, CPU seconds, peak MB).
 
     CPU seconds tell a slow build from a busy machine (other builds and tests
     share the two cores)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        filter(None, [str(ROOT / "plugins"), os.environ.get("PYTHONPATH")]))}
+        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "cabildo", *args], cwd=ROOT, env=env,
+    child = subprocess.Popen([sys.executable, "-m", "pelican.plugins.cabildo", *args], cwd=ROOT, env=env,
                              stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
@@ -61,7 +61,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
 
-    from cabildo.demo import generate
+    from tools.demo import generate
 
     out = Path(args.out).resolve()
     data, output = out / "data", out / "output"

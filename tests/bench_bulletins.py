@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "plugins"))
+sys.path.insert(0, str(ROOT))
 
 TARGET_SECONDS, TARGET_PAGES, TARGET_BYTES = 30, 4, 1_000_000
 
@@ -44,10 +44,10 @@ def main(argv=None) -> int:
 
     from pypdf import PdfReader
 
-    from cabildo import bulletins
-    from cabildo.load import load_dataset
-    from cabildo.settings import read as read_settings
-    from cabildo.stats import Index
+    from pelican.plugins.cabildo.outputs import bulletins
+    from pelican.plugins.cabildo.model.load import load_dataset
+    from pelican.plugins.cabildo.model.settings import read as read_settings
+    from pelican.plugins.cabildo.views.stats import Index
 
     start = time.perf_counter()
     data = load_dataset(Path(args.data))

@@ -18,13 +18,13 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
-from cabildo import bulletins
-from cabildo.build import build
-from cabildo.i18n import formatter_for
-from cabildo.load import load_dataset
-from cabildo.records import Money
-from cabildo.settings import read as read_settings
-from cabildo.stats import Index
+from pelican.plugins.cabildo.outputs import bulletins
+from pelican.plugins.cabildo.pelican.build import build
+from pelican.plugins.cabildo.views.i18n import formatter_for
+from pelican.plugins.cabildo.model.load import load_dataset
+from pelican.plugins.cabildo.model.records import Money
+from pelican.plugins.cabildo.model.settings import read as read_settings
+from pelican.plugins.cabildo.views.stats import Index
 from conftest import ROOT
 
 PUBLIC = "https://torres.example.org"

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from cabildo.load import load_dataset
-from cabildo.problems import DataProblems
+from pelican.plugins.cabildo.model.load import load_dataset
+from pelican.plugins.cabildo.model.problems import DataProblems
 from conftest import ROOT
 
 DATA = ROOT / "data"

@@ -13,12 +13,12 @@ from xml.etree import ElementTree
 
 import pytest
 
-from cabildo.build import build
-from cabildo.factory.index import FactoryIndex
-from cabildo.factory.text import render
-from cabildo.load import PLACE, load_dataset
-from cabildo.problems import DataProblems
-from cabildo.settings import SettingsError, read as read_settings
+from pelican.plugins.cabildo.pelican.build import build
+from pelican.plugins.cabildo.extensions.factory.index import FactoryIndex
+from pelican.plugins.cabildo.extensions.factory.text import render
+from pelican.plugins.cabildo.model.load import PLACE, load_dataset
+from pelican.plugins.cabildo.model.problems import DataProblems
+from pelican.plugins.cabildo.model.settings import SettingsError, read as read_settings
 from conftest import ROOT
 
 DATA = ROOT / "data"
@@ -116,7 +116,7 @@ def test_waiting_is_counted_to_the_as_of_date_never_the_clock():
 
 
 def test_the_record_types_have_their_place():
-    from cabildo.factory.load import FILES, FOLDERS
+    from pelican.plugins.cabildo.extensions.factory.load import FILES, FOLDERS
     for name, record_type in FILES.items():
         assert PLACE[record_type] == f"data/factory/{name}"
     for name, record_type in FOLDERS.items():

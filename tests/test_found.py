@@ -12,8 +12,8 @@ from urllib.parse import unquote, urldefrag
 import feedparser
 import pytest
 
-from cabildo.build import build
-from cabildo.load import load_dataset
+from pelican.plugins.cabildo.pelican.build import build
+from pelican.plugins.cabildo.model.load import load_dataset
 from conftest import ROOT
 
 SITEURL = "https://presupuesto.example.org"

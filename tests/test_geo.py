@@ -2,8 +2,8 @@
 import json
 import re
 
-from cabildo.load import load_dataset
-from cabildo.svgmap import svg_map
+from pelican.plugins.cabildo.model.load import load_dataset
+from pelican.plugins.cabildo.outputs.svgmap import svg_map
 from test_data_layer import data, edit, only, problems  # noqa: F401 (fixture)
 
 ROAD = "projects/2024.yaml"

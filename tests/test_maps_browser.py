@@ -7,8 +7,8 @@ import pytest
 
 from browser import Visit
 from conftest import tiles_off_site as site  # noqa: F401 (fixture)
-from cabildo.build import build
-from cabildo.load import load_dataset
+from pelican.plugins.cabildo.pelican.build import build
+from pelican.plugins.cabildo.model.load import load_dataset
 from conftest import ROOT
 
 ATTACK = "<img src=x onerror=alert(1)>"

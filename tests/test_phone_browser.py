@@ -5,7 +5,7 @@ import pytest
 
 from browser import Visit
 from conftest import tiles_off_site as site  # noqa: F401 (fixture)
-from cabildo.load import load_dataset
+from pelican.plugins.cabildo.model.load import load_dataset
 from conftest import ROOT
 
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from cabildo.build import build
-from cabildo.i18n import Formatter
-from cabildo.load import load_dataset
-from cabildo.records import Money
+from pelican.plugins.cabildo.pelican.build import build
+from pelican.plugins.cabildo.views.i18n import Formatter
+from pelican.plugins.cabildo.model.load import load_dataset
+from pelican.plugins.cabildo.model.records import Money
 from conftest import ROOT
 
 SETTINGS = str(ROOT / "pelicanconf.py")
@@ -198,9 +198,9 @@ def test_failed_build_leaves_output_untouched(tmp_path, site):
 def test_bad_data_prints_file_line_and_no_traceback(tmp_path):
     data = broken_copy(tmp_path)
     result = subprocess.run(
-        [sys.executable, "-m", "cabildo", "build", "--data", str(data),
+        [sys.executable, "-m", "pelican.plugins.cabildo", "build", "--data", str(data),
          "--output", str(tmp_path / "out")],
-        cwd=ROOT, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT / "plugins"),
+        cwd=ROOT, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT),
                                                       "PATH": "/usr/bin:/bin"})
     assert result.returncode == 1
     assert re.search(r"data/councils/torres\.yaml:\d+:\d+: councils\[\d+\]\.parish: "
@@ -210,9 +210,9 @@ def test_bad_data_prints_file_line_and_no_traceback(tmp_path):
 
 
 def test_validate_command(tmp_path):
-    ok = subprocess.run([sys.executable, "-m", "cabildo", "validate"], cwd=ROOT,
+    ok = subprocess.run([sys.executable, "-m", "pelican.plugins.cabildo", "validate"], cwd=ROOT,
                         capture_output=True, text=True,
-                        env={"PYTHONPATH": str(ROOT / "plugins"), "PATH": "/usr/bin:/bin"})
+                        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert ok.returncode == 0 and "data/ is valid" in ok.stdout
 
 
@@ -267,7 +267,7 @@ def test_geojson_of_funded_projects_per_cycle(site, data):
 
 
 def test_make_site_twice_skips_the_second_build(tmp_path, capsys):
-    from cabildo.build import FINGERPRINT, build_if_changed
+    from pelican.plugins.cabildo.pelican.build import FINGERPRINT, build_if_changed
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
     out = tmp_path / "out"

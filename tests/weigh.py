@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 BUDGETS_KB = {"home": 150, "project": 100, "parish_cycle": 300, "cycle": 400}
 
@@ -32,8 +32,8 @@ def main():
     parser.add_argument("--output", default=None)
     args = parser.parse_args()
     from browser import ARGS, CHROMIUM
-    from cabildo.build import build
-    from cabildo.load import load_dataset
+    from pelican.plugins.cabildo.pelican.build import build
+    from pelican.plugins.cabildo.model.load import load_dataset
     from playwright.sync_api import sync_playwright
     import functools
     import threading

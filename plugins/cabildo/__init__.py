@@ -9,21 +9,21 @@ from pelican import signals
 
 
 def _generators(pelican):
-    from .bulletin_generator import BulletinGenerator
-    from .factory.generator import FactoryGenerator
-    from .generator import BudgetGenerator
+    from .pelican.bulletin_generator import BulletinGenerator
+    from .extensions.factory.generator import FactoryGenerator
+    from .pelican.generator import BudgetGenerator
     return [BudgetGenerator, BulletinGenerator, FactoryGenerator]
 
 
 def _jinja(generator):
     """Every Pelican generator's environment gets the same i18n and filters."""
-    from . import i18n
-    from .settings import read
+    from .views import i18n
+    from .model.settings import read
     i18n.install(generator.env, read(generator.settings) | generator.settings)
 
 
 def _site_files(pelican):
-    from . import sitefiles
+    from .outputs import sitefiles
     sitefiles.finalized(pelican)
 
 

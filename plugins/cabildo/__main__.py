@@ -1,5 +1,5 @@
 import sys
 
-from .build import main
+from .pelican.build import main
 
 sys.exit(main())

@@ -20,9 +20,9 @@ from babel.numbers import format_decimal, format_percent, get_currency_symbol
 from jinja2 import pass_context
 
 from . import urls
-from .records import Money
+from ..model.records import Money
 
-TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "theme" / "translations"
+from ..resources import TRANSLATIONS_DIR  # noqa: E402
 
 
 def N_(text: str) -> str:

@@ -282,7 +282,7 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM, geometry_types: d
     checks.run_all(problems, where, parishes, councils, cycles,
                    council_assemblies, parish_assemblies, projects)
 
-    from .factory import load as factory_load  # data/factory/, when the municipality has one
+    from ..extensions.factory import load as factory_load  # data/factory/, when the municipality has one
     factory = factory_load.load(Path(root), problems, where, parishes, councils, factory_as_of)
 
     # Votes of each round, attached to their project (one source of truth).

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from .load import PLACE
-from .schema import SCHEMA_DIR
+from ..model.load import PLACE
+from ..model.schema import SCHEMA_DIR
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from folium.utilities import JsCode
 from markupsafe import Markup
 
 from .mapstyle import STYLES, legend_svg, symbol_svg
-from .records import CATEGORIES
+from ..model.records import CATEGORIES
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">'

@@ -6,7 +6,7 @@ from functools import cached_property
 from datetime import date, time
 from decimal import Decimal
 
-from ..records import Money, Source
+from ...model.records import Money, Source
 
 KINDS = ("assembly", "council", "committee", "board")
 TOPICS = ("property", "pay", "hours", "hiring", "production", "health", "safety",

@@ -12,8 +12,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .records import Dataset
-from .stats import Index
+from slugify import slugify
+
+from ..model.records import Dataset
+from ..views.stats import Index
 
 DIR = "datos"
 
@@ -143,7 +145,7 @@ TABLES = [
           ), ("assembly_id", "project_id"), (), True),
 ]
 
-from .factory.opendata import tables as _factory_tables  # noqa: E402  (uses Table and C)
+from ..extensions.factory.opendata import tables as _factory_tables  # noqa: E402  (uses Table and C)
 
 TABLES += _factory_tables()
 
@@ -313,6 +315,5 @@ def _resource(table: Table, year, stem: str) -> dict:
 _PER_CYCLE = {t.name for t in TABLES if t.per_cycle}
 
 
-def _slug(text):
-    from .demo import _slug as slug
-    return slug(text)
+def _slug(text: str) -> str:
+    return slugify(text)

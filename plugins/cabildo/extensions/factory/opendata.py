@@ -60,7 +60,7 @@ def _proposals(data):
 
 def tables():
     """The factory's Table specs (built on call: opendata imports this module)."""
-    from ..opendata import C, Table
+    from ...outputs.opendata import C, Table
     return [
         Table("fabrica-organos", "Fábrica: órganos de gobierno", "Factory: governing bodies", (
             C("id", "string", "Identificador del órgano.", "Body identifier."),

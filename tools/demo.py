@@ -1,7 +1,7 @@
 """Deterministic synthetic data for Torres: the committed demo and full-scale sets.
 
-    python -m cabildo.demo --scale demo --out data     # what data/ holds
-    python -m cabildo.demo --scale full --out /tmp/big # benchmarks, never committed
+    python -m tools.demo --scale demo --out data     # what data/ holds
+    python -m tools.demo --scale full --out /tmp/big # benchmarks, never committed
 
 Every council, project and decision here is invented; only the parishes and
 towns are real. No person is named.
@@ -119,12 +119,12 @@ def generate(out: Path, scale: str = "demo", seed: int = 2026) -> None:
         shutil.rmtree(out / sub, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
     # The real parish boundaries go with every generated set, so its maps are real too.
-    boundaries = Path(__file__).resolve().parents[2] / "data" / "geo"
+    boundaries = Path(__file__).resolve().parents[1] / "data" / "geo"
     if boundaries.is_dir() and boundaries.resolve() != (out / "geo").resolve():
         shutil.copytree(boundaries, out / "geo", dirs_exist_ok=True)
 
     def schema(name: str, depth: int) -> str:
-        return "../" * depth + f"../plugins/cabildo/schemas/{name}.schema.json"
+        return "../" * depth + f"../plugins/cabildo/model/schemas/{name}.schema.json"
 
     _write(out / "municipality.yaml", schema("municipality", 0), "municipality", {
         "name": "Torres", "state": "Lara", "country": "VE", "seat": "Carora",

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from .problems import Problems
 from .yamlread import Located, dotted
 
-SCHEMA_DIR = Path(__file__).parent / "schemas"
+from ..resources import SCHEMA_DIR  # noqa: E402
 # The top-level key of a file names its record type.
 FILE_KEYS = {
     "municipality": "municipality",

@@ -1,6 +1,6 @@
 """Bring outside parish boundaries into data/geo/, keyed by our parish ids.
 
-    python -m cabildo.geoimport ../shared/geo/torres-parishes.geojson
+    python -m tools.geoimport ../shared/geo/torres-parishes.geojson
 
 Matches each feature to a parish of data/parishes.yaml by name (accents and
 case ignored), and writes data/geo/parishes.geojson and the municipality's
@@ -18,8 +18,8 @@ from pathlib import Path
 from shapely.geometry import mapping, shape
 from shapely.ops import unary_union
 
-from .problems import Problems
-from .yamlread import read_yaml
+from pelican.plugins.cabildo.model.problems import Problems
+from pelican.plugins.cabildo.model.yamlread import read_yaml
 
 ATTRIBUTION = "OCHA / INE Venezuela (CC BY-IGO)"  # the source; pages say what it is
 

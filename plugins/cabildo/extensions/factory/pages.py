@@ -4,8 +4,8 @@ Pure: each page is a function of the records it shows.
 """
 from __future__ import annotations
 
-from ..i18n import N_
-from ..pages import Page
+from ...views.i18n import N_
+from ...views.pages import Page
 from .index import FactoryIndex
 from .records import TOPICS
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 from shapely.geometry import MultiPolygon, Polygon, box, mapping, shape
 
-from .i18n import CATEGORY_LABELS
+from ..views.i18n import CATEGORY_LABELS
 from .svgmap import Frame, svg_map
 
 WIDTH = 640  # SVG user units; the print stylesheet scales each map to its column

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .records import CATEGORIES, STATUSES, Dataset, Money, Project
+from ..model.records import CATEGORIES, STATUSES, Dataset, Money, Project
 
 
 @dataclass

@@ -28,11 +28,12 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from . import bulletinmaps, urls
-from .i18n import N_, gettext_for
-from .records import Dataset, Money
+from . import bulletinmaps
+from ..views import urls
+from ..views.i18n import N_, gettext_for
+from ..model.records import Dataset, Money
 
-THEME = Path(__file__).resolve().parents[2] / "theme"
+from ..resources import THEME_DIR as THEME  # noqa: E402
 PAGE_SIZES = {"A4": "A4", "Letter": "letter"}
 UNDER_WAY = ("identification", "preparation", "implementation")
 MAX_CHANGES = 12  # status changes listed; the rest are counted and left to the site
@@ -306,7 +307,7 @@ class Printer:
         from weasyprint import CSS, __version__ as weasyprint_version
         from weasyprint.text.fonts import FontConfiguration
 
-        from . import i18n
+        from ..views import i18n
 
         self.municipality = municipality
         self.edition = edition
@@ -315,7 +316,7 @@ class Printer:
                                trim_blocks=True, lstrip_blocks=True, autoescape=True,
                                extensions=["jinja2.ext.i18n"])
         i18n.install(self.env, {**settings, "DEFAULT_LANG": municipality.languages[0]})
-        from .mapviews import legend_symbol
+        from ..views.mapviews import legend_symbol
         self.env.filters["css_string"] = css_string
         self.env.globals["legend_symbol"] = legend_symbol
         self.fonts = FontConfiguration()
@@ -452,9 +453,9 @@ def build(data_dir: Path, out: Path, *, years=None, languages=None, public_url: 
           workers: int = 0, settings: dict | None = None) -> dict[str, int]:
     """Load data/, render the bulletins and write them under `out` (what `invoke
     bulletins` runs); {path: size}."""
-    from .load import load_dataset
-    from .settings import read as read_settings
-    from .stats import Index
+    from ..model.load import load_dataset
+    from ..model.settings import read as read_settings
+    from ..views.stats import Index
 
     cabildo = read_settings(settings or {})
     data = load_dataset(data_dir, quorum=cabildo["CABILDO_QUORUM"],

@@ -1,7 +1,7 @@
 """The edge of the program: validate data/, or build the site atomically.
 
-    python -m cabildo validate
-    python -m cabildo build [--settings pelicanconf.py] [--output output]
+    cabildo validate
+    cabildo build [--settings pelicanconf.py] [--output output]
 
 A build writes into a temporary folder beside output/ and swaps it in only
 when everything succeeded, so a failed build never damages what is published.
@@ -18,12 +18,12 @@ import sys
 import time
 from pathlib import Path
 
-from .problems import DataProblems
-from .settings import SettingsError
+from ..model.problems import DataProblems
+from ..model.settings import SettingsError
 
 
 def validate(data_dir: Path, quorum=None) -> int:
-    from .load import DEFAULT_QUORUM, load_dataset
+    from ..model.load import DEFAULT_QUORUM, load_dataset
     start = time.perf_counter()
     try:
         dataset = load_dataset(data_dir, quorum=quorum or DEFAULT_QUORUM)
@@ -100,7 +100,7 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
     from pelican.settings import read_settings
 
     from . import generator
-    from .settings import read as read_cabildo
+    from ..model.settings import read as read_cabildo
 
     output_path = Path(output).resolve()
     tmp = output_path.with_name(f"{output_path.name}.tmp-{os.getpid()}")

@@ -13,8 +13,9 @@ from pathlib import Path
 from babel.numbers import format_decimal
 from pelican.generators import Generator
 
-from . import bulletins, i18n
-from .settings import read as read_settings
+from ..outputs import bulletins
+from ..views import i18n
+from ..model.settings import read as read_settings
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class BulletinGenerator(Generator):
         index = self.context.get("index")
         if index is None:  # BudgetGenerator did not run first
             from .generator import dataset_for
-            from .stats import Index
+            from ..views.stats import Index
             index = Index(dataset_for(self.settings))
         data = index.data
         years = sorted(data.cycles)

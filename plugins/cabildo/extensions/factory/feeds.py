@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from feedgenerator import Atom1Feed
 from markupsafe import escape
 
-from .. import urls
-from ..i18n import Formatter, gettext_for
+from ...views import urls
+from ...views.i18n import Formatter, gettext_for
 from .index import FactoryIndex
 from .records import Body
 

@@ -17,9 +17,10 @@ from html import escape
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
-from . import maps, urls
+from ..outputs import maps
+from . import urls
 from .i18n import CATEGORY_LABELS, STATUS_LABELS, gettext_for
-from .svgmap import svg_map
+from ..outputs.svgmap import svg_map
 
 FALLBACK_PAD = 0.01  # degrees around the projects of a parish without a boundary
 
@@ -177,7 +178,7 @@ def cycle(ctx: MapContext, data, summary) -> dict:
 def _simplified(boundary):
     """A lighter outline for the municipal overview (about 100 m of tolerance)."""
     from shapely.geometry import mapping
-    from .geo import Boundary
+    from ..model.geo import Boundary
     shape = boundary.shape.simplify(0.001, preserve_topology=True)
     geometry = mapping(shape)
     geometry = {"type": geometry["type"], "coordinates": _rounded(geometry["coordinates"])}
@@ -191,7 +192,7 @@ def _rounded(coords):
 
 
 def _bounds(boundaries):
-    from .geo import bounds_of
+    from ..model.geo import bounds_of
     minx, miny, maxx, maxy = bounds_of(boundaries)
     return (minx + 0.05, miny + 0.05, maxx - 0.05, maxy - 0.05)
 
@@ -210,5 +211,5 @@ def project(ctx: MapContext, data, project) -> dict:
 
 
 def legend_symbol(category: str) -> Markup:
-    from .mapstyle import legend_svg
+    from ..outputs.mapstyle import legend_svg
     return Markup(legend_svg(category))

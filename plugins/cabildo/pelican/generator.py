@@ -11,11 +11,12 @@ from pathlib import Path
 
 from pelican.generators import Generator
 
-from . import feeds, i18n, maps, mapviews, modeldoc, opendata, seo, urls
-from .load import load_dataset
-from .pages import budget_pages
-from .settings import SETTINGS, read as read_settings
-from .stats import Index
+from ..outputs import feeds, maps, modeldoc, opendata
+from ..views import i18n, mapviews, seo, urls
+from ..model.load import load_dataset
+from ..views.pages import budget_pages
+from ..model.settings import SETTINGS, read as read_settings
+from ..views.stats import Index
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 
-from .. import checks as budget_checks
-from ..load import read_files
-from ..records import Money, Source
+from ...model import checks as budget_checks
+from ...model.load import read_files
+from ...model.records import Money, Source
 from . import checks
 from .records import (
     Body, Decision, Factory, Funding, Item, Meeting, Membership, Person, Proposal, Seat, Step,

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from feedgenerator import Atom1Feed
 
-from . import urls
-from .i18n import STATUS_LABELS, gettext_for
+from ..views import urls
+from ..views.i18n import STATUS_LABELS, gettext_for
 
 LIMIT = 50  # entries per feed: enough for a reader to catch up
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .records import CATEGORIES, STATUSES
+from ..model.records import CATEGORIES, STATUSES
 from .stats import Index
 
 

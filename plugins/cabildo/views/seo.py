@@ -5,7 +5,8 @@ from __future__ import annotations
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
-from . import feeds, opendata, urls
+from ..outputs import feeds, opendata
+from . import urls
 from .i18n import gettext_for
 
 
