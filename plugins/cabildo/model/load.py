@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from . import checks, geo
+from . import ballots, checks, geo
 from .problems import DataProblems, Problems
 from .records import (
     Council, CouncilAssembly, Cycle, Dataset, Document, Milestone, Money,
@@ -30,6 +30,7 @@ FOLDERS = {
     "council-assemblies": "council_assembly",
     "parish-assemblies": "parish_assembly",
     "projects": "project",
+    "ballots": "ballot",  # residents' ballots (model/ballots.py)
 }
 OTHER_FOLDERS = {"geo", "factory"}  # geo: read by the maps; factory: by factory/load.py
 PLACE = {t: f"data/{n}" for n, t in FILES.items()} | {t: f"data/{n}/" for n, t in FOLDERS.items()}
@@ -170,8 +171,8 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM, geometry_types: d
     for located, path, m in raw["municipality"]:
         languages = tuple(m["languages"])
         municipality = Municipality(
-            name=m["name"], state=m["state"], country=m["country"], languages=languages,
-            default_currency=m["default_currency"], timezone=m["timezone"],
+            name=m["name"], state=m.get("state", ""), country=m["country"], languages=languages,
+            default_currency=m["default_currency"], timezone=m.get("timezone", ""),
             locale=m.get("locale") or f"{languages[0]}_{m['country']}",
             seat=m.get("seat", ""), repository_url=m.get("repository_url", ""),
         )
@@ -182,7 +183,7 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM, geometry_types: d
         key = ("parish", m["id"])
         if checks.duplicate(problems, where, key, located, path, parishes):
             continue
-        parishes[m["id"]] = Parish(m["id"], m["name"], m["population"], m.get("seat", ""),
+        parishes[m["id"]] = Parish(m["id"], m["name"], m.get("population"), m.get("seat", ""),
                                    src(located, path))
 
     boundaries = geo.load_boundaries(Path(root), parishes, problems,
@@ -285,6 +286,8 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM, geometry_types: d
     from ..extensions.factory import load as factory_load  # data/factory/, when the municipality has one
     factory = factory_load.load(Path(root), problems, where, parishes, councils, factory_as_of)
 
+    ballot_records = ballots.build(raw["ballot"], problems, where, parishes)
+
     # Votes of each round, attached to their project (one source of truth).
     for assembly in parish_assemblies:
         for vote in assembly.votes:
@@ -303,5 +306,6 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM, geometry_types: d
         projects=dict(sorted(projects.items())),
         boundaries=boundaries,
         factory=factory,
+        ballots=ballot_records,
         warnings=tuple(problems.warnings),
     )

@@ -40,7 +40,7 @@ class Municipality:
     country: str
     languages: tuple[str, ...]
     default_currency: str
-    timezone: str
+    timezone: str  # "" when unknown (feeds then use UTC)
     locale: str
     seat: str = ""
     repository_url: str = ""
@@ -50,7 +50,7 @@ class Municipality:
 class Parish:
     id: str
     name: str
-    population: int
+    population: int | None  # None when unknown (imported districts)
     seat: str
     source: Source
 
@@ -190,6 +190,7 @@ class Dataset:
     projects: dict[str, Project]
     boundaries: dict = field(default_factory=dict)  # parish id -> geo.Boundary
     factory: object = None  # factory.records.Factory, when data/factory/ exists
+    ballots: dict = field(default_factory=dict)  # year -> ballots.Ballot (data/ballots/)
     warnings: tuple = ()
 
     # Indexes, built once so generators never scan the whole data again.

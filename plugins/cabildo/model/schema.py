@@ -28,6 +28,7 @@ FILE_KEYS = {
     "council_assemblies": "council_assembly",
     "parish_assemblies": "parish_assembly",
     "projects": "project",
+    "ballot": "ballot",  # data/ballots/ (model/ballots.py)
     # data/factory/ (plugins/cabildo/factory/)
     "factory": "factory",
     "factory_bodies": "factory_body",
