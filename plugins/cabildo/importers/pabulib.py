@@ -208,8 +208,9 @@ def _cycle(group: Group) -> tuple[dict, list[dict]]:
         if meta.get(key):
             record[key] = int(Decimal(meta[key]))
     record["pools"] = pools
-    record["source"] = "Pabulib: " + ", ".join(Path(pb.path).name for pb in
-                                                  group.citywide + group.districts)
+    names = [Path(pb.path).name for pb in group.citywide + group.districts]
+    record["source"] = ("Pabulib (pabulib.org; Stolicki, Szufa, Talmon, arXiv:2012.06539): "
+                        + (names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more files"))
     return {k: v for k, v in record.items() if v is not None}, parishes
 
 
@@ -286,3 +287,16 @@ def import_pabulib(paths: list[Path], out: Path, language: str | None = None) ->
 
 
 __all__ = ["import_pabulib", "ImportProblem", "PbError"]
+
+
+def command(paths: list[str], out: str, language: str | None = None) -> int:
+    """`cabildo import pabulib`: one line per problem, never a traceback; 0 when written."""
+    import sys
+    try:
+        written = import_pabulib([Path(p) for p in paths], Path(out), language)
+    except (PbError, ImportProblem) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    return 0

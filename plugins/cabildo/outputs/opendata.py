@@ -51,8 +51,8 @@ TABLES = [
     Table("parroquias", "Parroquias", "Parishes", (
         C("id", "string", "Identificador de la parroquia.", "Parish identifier."),
         C("name", "string", "Nombre de la parroquia.", "Parish name."),
-        C("population", "integer", "Habitantes (para cifras por habitante).",
-          "Residents (for per-resident figures)."),
+        C("population", "integer", "Habitantes (para cifras por habitante; vacío si no se "
+          "conoce).", "Residents (for per-resident figures; empty when unknown).", False),
         C("seat", "string", "Poblado capital de la parroquia.", "Main town.", False),
     ), ("id",)),
     Table("consejos", "Consejos comunales", "Communal councils", (
@@ -148,6 +148,9 @@ TABLES = [
 from ..extensions.factory.opendata import tables as _factory_tables  # noqa: E402  (uses Table and C)
 
 TABLES += _factory_tables()
+from .resultsdata import tables as _results_tables  # noqa: E402  (residents' ballots, checks)
+
+TABLES += _results_tables()
 
 
 def _rows(table: Table, data: Dataset, index: Index, year: int | None):

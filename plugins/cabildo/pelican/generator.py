@@ -12,9 +12,11 @@ from pathlib import Path
 from pelican.generators import Generator
 
 from ..outputs import feeds, maps, modeldoc, opendata
+from . import results_glue
 from ..views import i18n, mapviews, seo, urls
 from ..model.load import load_dataset
 from ..views.pages import budget_pages
+from ..views.results_pages import results_pages
 from ..model.settings import SETTINGS, read as read_settings
 from ..views.stats import Index
 
@@ -49,7 +51,7 @@ class BudgetGenerator(Generator):
         self.cabildo = read_settings(self.settings)
         self.data = dataset_for(self.settings)
         self.index = Index(self.data)
-        self.pages = budget_pages(self.index)
+        self.pages = budget_pages(self.index) + results_pages(self.data)
         languages = self.data.municipality.languages
         self.context.update({
             "municipality": self.data.municipality,
@@ -67,6 +69,7 @@ class BudgetGenerator(Generator):
             "cabildo_settings": SETTINGS,
             "MAP_TILES": self.cabildo["CABILDO_MAP_TILES"],
             "legend_symbol": mapviews.legend_symbol,
+            **results_glue.context(self.cabildo, self.data.municipality),
         })
         for w in self.data.warnings:
             log.warning("%s", w)
@@ -107,6 +110,7 @@ class BudgetGenerator(Generator):
                     **seo.extras(page, lang, self.data, self.index, self.settings),
                 )
         opendata.write(Path(self.output_path), self.data, self.index)
+        results_glue.write(Path(self.output_path), self.pages, self.data.municipality)
         for lang in languages:
             feeds.write(Path(self.output_path), self.data, lang, languages[0],
                         self.settings.get("SITEURL", ""))

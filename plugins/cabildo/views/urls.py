@@ -26,6 +26,9 @@ ROUTES = {
     "model": {"es": "datos/modelo/", "en": "data/model/"},
     "search": {"es": "buscar/", "en": "search/"},
     "notfound": {"es": "404.html", "en": "404.html"},  # a file, not a folder
+    # The results check (views/results_pages.py)
+    "results": {"es": "resultados/{year}/", "en": "results/{year}/"},
+    "pool_results": {"es": "resultados/{year}/{pool}/", "en": "results/{year}/{pool}/"},
     # The factory (plugins/cabildo/factory/)
     "factory": {"es": "fabrica/", "en": "factory/"},
     "factory_body": {"es": "fabrica/organos/{id}/", "en": "factory/bodies/{id}/"},
