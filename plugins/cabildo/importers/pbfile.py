@@ -37,7 +37,7 @@ class PbFile:
     meta: dict[str, str]
     projects: dict[str, PbProject]
     columns: list[str]  # of PROJECTS, in file order
-    voters: int | None = None  # ballots in VOTES (None: no VOTES section)
+    voters: int | None = None  # ballots in VOTES (None: no VOTES section, or no ballot in it)
     counted_votes: Counter = field(default_factory=Counter)  # ballots naming each project
     counted_points: Counter = field(default_factory=Counter)  # cumulative points / Borda-free sum
 
@@ -105,6 +105,8 @@ def read(path: Path | str) -> PbFile:
                     _ballot(pb, row, where)
         except UnicodeDecodeError as e:
             raise PbError(f"{name}:{number_ + 1}: not UTF-8 text ({e.reason})") from None
+    if pb.voters == 0:  # a VOTES header without ballots (Cabildo's own export): not published
+        pb.voters = None
     for needed in ("META", "PROJECTS"):
         if needed not in seen_sections:
             raise PbError(f"{name}:0: no {needed} section")
@@ -194,7 +196,7 @@ def write(meta: dict, projects: list[dict], ballots: list[tuple[str, str]] | Non
 
 def _clean(text: str) -> str:
     """One line per record; a field holding `;` or `"` is quoted as CSV (as pabutools reads)."""
-    text = " ".join(text.split())
+    text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
     if ";" in text or '"' in text:
         return '"' + text.replace('"', '""') + '"'
     return text
