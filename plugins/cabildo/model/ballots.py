@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from .records import Money, Source
+from .yamlread import dotted
 
 
 @dataclass(frozen=True)
@@ -114,3 +115,17 @@ def build(raw: list, problems, where, parishes: dict) -> dict[int, Ballot]:
             pools=tuple(pools), origin=m.get("source", ""),
             source=Source(located.path, located.where(path)[0]))
     return dict(sorted(ballots.items()))
+
+
+def require_population(raw: dict, problems) -> None:
+    """Population is optional (imported districts have none), except where the site's
+    process shows per-resident figures: sites with assembly cycles (Torres)."""
+    if not raw["cycle"]:
+        return
+    for located, path, m in raw["parish"]:
+        if "population" not in m:
+            line, col = located.where(path)
+            problems.add(located.path, line, col, dotted(path),
+                         "required field 'population' is missing",
+                         "add 'population:' to this record (the cycles' pages show amounts "
+                         "per resident)")

@@ -178,6 +178,7 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM, geometry_types: d
         )
         where.remember(("municipality",), located, path)
 
+    ballots.require_population(raw, problems)
     parishes = {}
     for located, path, m in raw["parish"]:
         key = ("parish", m["id"])
