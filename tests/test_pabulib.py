@@ -348,3 +348,21 @@ def test_torres_approved_project_left_out_is_a_mismatch(tmp_path):
     result = results.assembly_results(load_dataset(data_dir), 2026)
     assert [(r.id, r.reason[0]) for _, r in result.mismatches] == [(dropped.id,
                                                                    "majority_left_out")]
+
+
+def test_votes_are_streamed(tmp_path):
+    """VOTES is counted line by line: memory does not grow with the file (MBs in real ones)."""
+    import tracemalloc
+    rng = random.Random(7)
+    path = tmp_path / "big.pb"
+    with path.open("w", encoding="utf-8") as f:
+        f.write(ORDINAL.split("VOTES")[0].replace("ordinal", "approval") + "VOTES\nvoter_id;vote\n")
+        for v in range(30_000):
+            f.write(f"{v};{','.join(rng.sample('abcd', rng.randint(1, 4)))}\n")
+    assert path.stat().st_size > 200_000
+    tracemalloc.start()
+    pb = pbfile.read(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert pb.voters == 30_000 and sum(pb.counted_votes.values()) > 30_000
+    assert peak < 100_000  # bytes: buffers and counts, not the file's 200 kB+

@@ -28,7 +28,7 @@ def pool_chart(pool, lang: str, fmt, gettext, ngettext) -> Markup:
     out = [f'<svg class="results-chart" viewBox="0 0 {WIDTH} {height}" role="img" '
            f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" '
            f'font-family="system-ui, sans-serif" font-size="12" '
-           f'style="display:block;width:100%;max-width:36rem;height:auto">',
+           f'style="display:block;width:100%;max-width:26rem;height:auto">',
            f"<title>{escape(title)}</title>"]
     for i, r in enumerate(rows):
         y = i * ROW
