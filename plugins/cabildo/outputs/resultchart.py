@@ -33,18 +33,23 @@ def pool_chart(pool, lang: str, fmt, gettext, ngettext) -> Markup:
     for i, r in enumerate(rows):
         y = i * ROW
         value = r.score if r.score is not None and pool.vote_type in ("ordinal", "cumulative") \
-            else (r.votes or 0)
-        width = max(1, round(float(value) / float(top) * (WIDTH - 70)))
+            else r.votes
+        width = round(float(value or 0) / float(top) * (WIDTH - 70))
         fill = "#1b6b3a" if r.selected else "#b9c2bd"
         label = f"{r.rank}. {_short(r.title or r.id)}"
         out.append(f'<text x="0" y="{y + 12}" fill="#222">{escape(label)}</text>')
         out.append(f'<rect x="0" y="{y + 16}" width="{width}" height="12" fill="{fill}"/>')
-        count = ngettext("%(n)s vote", "%(n)s votes", int(value)) % {"n": fmt.number(value)} \
-            if value == r.votes else fmt.number(value)
+        if value is None:
+            count = "—"  # not voted (a Torres project without a round-2 vote)
+        elif value == r.votes:
+            count = ngettext("%(n)s vote", "%(n)s votes", int(value)) % {"n": fmt.number(value)}
+        else:
+            count = fmt.number(value)
         out.append(f'<text x="{width + 4}" y="{y + 26}" fill="#222">{escape(count)}</text>')
     if pool.budget and pool.budget.amount:
         y = ROW * len(rows) + 14
-        out.append(f'<text x="0" y="{y}" fill="#222">{escape(_("Budget used by the selected projects"))}</text>')
+        label = _("Budget used by the selected projects")
+        out.append(f'<text x="0" y="{y}" fill="#222">{escape(label)}</text>')
         x = 0.0
         for r in rows:
             if not r.selected:
