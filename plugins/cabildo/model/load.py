@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import checks, geo
+from .collation import sort_key
 from .problems import DataProblems, Problems
 from .records import (
     Council, CouncilAssembly, Cycle, Dataset, Document, Milestone, Money,
@@ -293,10 +294,14 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM, geometry_types: d
 
     if problems.errors:
         raise DataProblems(problems.errors)
+
+    def by_name(name: str) -> bytes:  # lists read in the municipality's own collation
+        return sort_key(municipality.locale, name)
+
     return Dataset(
         municipality=municipality,
-        parishes=dict(sorted(parishes.items(), key=lambda kv: kv[1].name)),
-        councils=dict(sorted(councils.items(), key=lambda kv: kv[1].name)),
+        parishes=dict(sorted(parishes.items(), key=lambda kv: by_name(kv[1].name))),
+        councils=dict(sorted(councils.items(), key=lambda kv: by_name(kv[1].name))),
         cycles=dict(sorted(cycles.items())),
         council_assemblies=tuple(sorted(council_assemblies, key=lambda a: (a.date, a.id))),
         parish_assemblies=tuple(sorted(parish_assemblies, key=lambda a: (a.date, a.id))),

@@ -32,6 +32,10 @@ SETTINGS = [
             "Locale used to format numbers, money and dates in each site language."),
     Setting("CABILDO_CURRENCY_SYMBOLS", {"VES": "Bs.", "VEF": "Bs.", "VED": "Bs."}, dict,
             "Symbol printed before amounts of each currency (Babel's symbol when absent)."),
+    Setting("CABILDO_MONEY_FORMAT", "", str,
+            "Pattern for amounts (Unicode/CLDR number pattern, ¤ for the symbol), e.g. "
+            "\"¤\u00a0#,##0.00\". Empty: the locale's own (\"1 234,56 €\" in French). "
+            "Decimal and group marks always come from the locale."),
     Setting("CABILDO_REPOSITORY_URL", "", str,
             "Web address of the data's repository; project pages link to their YAML file "
             "there (`{url}/blob/main/{path}#L{line}`). Empty: the municipality's "
