@@ -12,5 +12,6 @@ CABILDO_DATA_DIR = "data"
 CABILDO_QUORUM = "0.20"
 # Venezuelan usage puts a space after the symbol: Bs. 1.234.567,89 (CLDR: Bs.S1.234.567,89)
 CABILDO_MONEY_FORMAT = "¤\u00a0#,##0.00"
+CABILDO_CURRENCY_SYMBOLS = {"VES": "Bs.", "VEF": "Bs.", "VED": "Bs."}
 CABILDO_DEMO_NOTICE = True
 CABILDO_BULLETINS = True  # the PDF bulletins; False for quick previews
