@@ -31,7 +31,7 @@ TOULOUSE = ROOT.parent / "shared" / "pabulib" / "france-toulouse-2022"
 if not TOULOUSE.is_dir():  # a worktree under /work/wt/<name>: shared data beside it
     TOULOUSE = Path("/work/shared/pabulib/france-toulouse-2022")
 pytestmark = pytest.mark.skipif(not TOULOUSE.is_dir(), reason="Toulouse .pb files not found")
-CABILDO = [sys.executable, "-m", "pelican.plugins.cabildo.pelican.build"]
+CABILDO = [sys.executable, "-m", "pelican.plugins.cabildo.pelican.cli"]
 SITE = {"CABILDO_DEMO_NOTICE": False, "CABILDO_BULLETINS": False, "CABILDO_SEARCH": False,
         "CABILDO_MAPS": False}
 

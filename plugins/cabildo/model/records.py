@@ -189,7 +189,7 @@ class Dataset:
     parish_assemblies: tuple[ParishAssembly, ...]
     projects: dict[str, Project]
     boundaries: dict = field(default_factory=dict)  # parish id -> geo.Boundary
-    factory: object = None  # factory.records.Factory, when data/factory/ exists
+    extensions: dict = field(default_factory=dict)  # extension name -> its records, or None
     ballots: dict = field(default_factory=dict)  # year -> ballots.Ballot (data/ballots/)
     warnings: tuple = ()
 

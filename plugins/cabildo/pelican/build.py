@@ -151,15 +151,7 @@ def main(argv=None) -> int:
     b.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a setting, e.g. --set CABILDO_MAP_TILES=none "
                         "(true, false and numbers are read as such)")
-    i = sub.add_parser("import", help="import another platform's data into a data folder")
-    i.add_argument("format", choices=["pabulib"])
-    i.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER", help=".pb files or folders")
-    i.add_argument("--out", required=True, help="the data folder to write (new files only)")
-    i.add_argument("--language", help="the site's language when the files do not say")
     args = parser.parse_args(argv)
-    if args.command == "import":
-        from ..importers import pabulib
-        return pabulib.command(args.paths, args.out, args.language)
     if args.command == "validate":
         return validate(Path(args.data))
     overrides = {"CABILDO_DATA_DIR": os.path.abspath(args.data)} if args.data else {}
