@@ -366,3 +366,18 @@ def test_votes_are_streamed(tmp_path):
     tracemalloc.stop()
     assert pb.voters == 30_000 and sum(pb.counted_votes.values()) > 30_000
     assert peak < 100_000  # bytes: buffers and counts, not the file's 200 kB+
+
+
+def test_ballot_only_site_builds_with_bulletins_on(tmp_path):
+    """A city with one citywide pool and no assembly cycles: the default settings
+    (bulletins on) build it; the home page lists the pool and its voters."""
+    path = tmp_path / "ordinal.pb"
+    path.write_text(ORDINAL, "utf-8")
+    data, out = tmp_path / "data", tmp_path / "output"
+    import_pabulib([path], data)
+    assert build(str(ROOT / "pelicanconf.py"), str(out),
+                 {"CABILDO_DATA_DIR": str(data), "CABILDO_SEARCH": False}, quiet=True) == 0
+    home = (out / "index.html").read_text("utf-8")
+    assert '<html lang="pl">' in home and "A test of an ordinal vote" in home
+    assert "3 voters" in home and 'href="/results/2021/municipal/"' in home
+    assert not (out / "boletines").exists() and not (out / "bulletins").exists()

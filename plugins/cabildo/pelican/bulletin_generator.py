@@ -43,6 +43,8 @@ class BulletinGenerator(Generator):
             from ..views.stats import Index
             index = Index(dataset_for(self.settings))
         data = index.data
+        if not data.cycles:  # residents' ballots only: the bulletins print assembly cycles
+            return
         years = sorted(data.cycles)
         if self.cabildo["CABILDO_BULLETIN_CYCLES"]:
             years = years[-self.cabildo["CABILDO_BULLETIN_CYCLES"]:]
