@@ -28,7 +28,7 @@ SETTINGS = [
             "its own `quorum`). Written as text, e.g. \"0.20\"."),
     Setting("CABILDO_DEMO_NOTICE", True, bool,
             "Show the banner that says the data is illustrative. Turn off for real data."),
-    Setting("CABILDO_LOCALES", {"es": "es_VE", "en": "en_US"}, dict,
+    Setting("CABILDO_LOCALES", {"es": "es_VE", "en": "en_US", "fr": "fr_FR"}, dict,
             "Locale used to format numbers, money and dates in each site language."),
     Setting("CABILDO_CURRENCY_SYMBOLS", {"VES": "Bs.", "VEF": "Bs.", "VED": "Bs."}, dict,
             "Symbol printed before amounts of each currency (Babel's symbol when absent)."),

@@ -42,7 +42,7 @@ STATUS_LABELS = {
     "cancelled": N_("Cancelled"),
 }
 SETTING_LABELS = {"urban": N_("urban"), "rural": N_("rural")}
-LANGUAGE_NAMES = {"es": "Español", "en": "English"}
+LANGUAGE_NAMES = {"es": "Español", "en": "English", "fr": "Français"}
 
 
 @lru_cache(maxsize=None)
