@@ -91,10 +91,24 @@ def test_plurals_follow_the_french_rule(site):
     assert fr.ngettext("%(num)s project", "%(num)s projects", 2) == "%(num)s projets"
 
 
+def test_one_is_never_followed_by_a_plural(site):
+    """French agreement where the catalog cannot use ngettext: this site has parishes
+    with 1 project approved and funded, which must not read "1 projets"."""
+    texts = [text_of(html) for _, html in french_pages(site)]
+    texts.append(text_of((site / "atom.xml").read_text("utf-8")))
+    assert any("projets approuvés : 1 sur 1 ; projets financés : 1." in t for t in texts)
+    # a lone 1, not the end of 2,1 or of 2 001 (text_of turns group spaces into " ")
+    plural_after_one = re.compile(r"(?<![\d,.])(?<!\d )1 (projets|délégués|membres|"
+                                  r"conseils|assemblées|personnes|familles|décisions|"
+                                  r"sièges|jours)\b")
+    found = [m.group(0) for t in texts for m in plural_after_one.finditer(t)]
+    assert not found, found
+
+
 def test_dates_are_written_in_french(site):
     text = text_of(page(site, "parishes/north-bank/2025"))
     assert "Tour 1, 5 mars 2025" in text
-    assert "2 délégués accrédités présents sur 2." in text
+    assert "Présence : 2 sur 2 délégués accrédités." in text
 
 
 def test_the_language_switch_names_each_language_in_itself(site):
