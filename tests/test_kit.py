@@ -54,6 +54,16 @@ def test_the_new_site_speaks_its_language_and_money(ville):
     home = (ville / "output" / "index.html").read_text("utf-8")
     assert '<html lang="fr"' in home
     assert "45\u202f000\u00a0€" in text_of(home)  # French: narrow space groups, € after
+    assert "Budget participatif de Toulouse" in text_of(home)  # the French catalog
+    assert "Français" not in text_of(home)  # one language: no language switch
+
+
+def test_the_cycle_calendar_is_the_sites_own(ville):
+    year = next((ville / "output" / "cycles").iterdir()).name  # French falls back to English paths
+    text = text_of((ville / "output" / "cycles" / year / "index.html").read_text("utf-8"))
+    assert "Dépôt des projets" in text and "Vote" in text and "Résultats" in text
+    for torres_phase in ("diagnostic", "CLPP", "deuxième tour"):
+        assert torres_phase not in text
 
 
 def test_nothing_of_torres_in_a_new_site(ville):

@@ -17,7 +17,7 @@ from ..extensions import extensions
 from .collation import sort_key
 from .problems import DataProblems, Problems
 from .records import (
-    Council, CouncilAssembly, Cycle, Dataset, Document, Milestone, Money,
+    CalendarStep, Council, CouncilAssembly, Cycle, Dataset, Document, Milestone, Money,
     Municipality, Parish, ParishAssembly, Period, Priority, Project,
     ProjectVote, Source,
 )
@@ -217,6 +217,10 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM, geometry_types: d
                     for k, v in m["phases"].items() if k != "clpp_approval"},
             clpp_approval=_d(m["phases"]["clpp_approval"]), clpp_act=m.get("clpp_act", ""),
             source=src(located, path),
+            calendar=tuple(
+                CalendarStep(s["name"] if isinstance(s["name"], dict) else {"": s["name"]},
+                             _d(s["start"]), _d(s["end"]) if "end" in s else None)
+                for s in m.get("calendar", ())),
         )
 
     council_assemblies = []

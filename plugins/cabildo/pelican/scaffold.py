@@ -26,11 +26,14 @@ class InitError(Exception):
 # The example records' words, per language (English for any other).
 WORDS = {
     "en": {"district": "Centre", "council": "Example neighbourhood council",
-           "project": "Example: resurface the market street", "priority": "Market street"},
+           "project": "Example: resurface the market street", "priority": "Market street",
+           "proposals": "Proposals", "vote": "Vote", "results": "Results"},
     "es": {"district": "Centro", "council": "Consejo vecinal de ejemplo",
-           "project": "Ejemplo: asfaltado de la calle del mercado", "priority": "Calle del mercado"},
+           "project": "Ejemplo: asfaltado de la calle del mercado", "priority": "Calle del mercado",
+           "proposals": "Propuestas", "vote": "Votación", "results": "Resultados"},
     "fr": {"district": "Centre", "council": "Conseil de quartier (exemple)",
-           "project": "Exemple : réfection de la rue du marché", "priority": "Rue du marché"},
+           "project": "Exemple : réfection de la rue du marché", "priority": "Rue du marché",
+           "proposals": "Dépôt des projets", "vote": "Vote", "results": "Résultats"},
 }
 
 PAGES = {
@@ -188,7 +191,13 @@ def _data(data: Path, *, name, country, languages, locale, currency, timezone, y
             "council_assemblies": {"start": date(year, 2, 1), "end": date(year, 2, 28)},
             "parish_round_1": {"start": date(year, 3, 1), "end": date(year, 3, 15)},
             "parish_round_2": {"start": date(year, 3, 16), "end": date(year, 3, 31)},
-            "clpp_approval": date(year, 4, 10)}})
+            "clpp_approval": date(year, 4, 10)},
+        # What residents see on the cycle page: your own steps, in your words.
+        "calendar": [{"name": words["proposals"], "start": date(year, 1, 10),
+                      "end": date(year, 2, 28)},
+                     {"name": words["vote"], "start": date(year, 3, 1),
+                      "end": date(year, 3, 31)},
+                     {"name": words["results"], "start": date(year, 4, 10)}]})
     record("council-assemblies", f"council-assemblies/{year}.yaml", "council_assembly",
            "council_assemblies", [{
                "id": f"{council}-{year}", "council": council, "cycle": year,

@@ -2,6 +2,8 @@
 the Open Graph locale, and the feed to follow. Built from the records, per language."""
 from __future__ import annotations
 
+from babel import Locale
+from babel.core import get_global
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
@@ -38,7 +40,7 @@ def extras(page, lang: str, data, index, settings: dict) -> dict:
                   "name": _("Municipality of %(name)s") % {"name": town.name},
                   "url": url("home"), "address": _place(data)["address"]}
     out = {"og_locale": (town.locale if lang == default else
-                         settings.get("CABILDO_LOCALES", {}).get(lang, lang)),
+                         settings.get("CABILDO_LOCALES", {}).get(lang) or full_locale(lang)),
            "feed_url": f"{siteurl}/{feeds.feed_path(lang, default)}"}
     items = []
     if page.kind == "home":
@@ -98,3 +100,10 @@ def _extension_seo(page, lang, data, siteurl, default):
             if found is not None:
                 return found
     return None
+
+
+def full_locale(lang: str) -> str:
+    """Open Graph wants language_TERRITORY: CLDR's likely region ('fr' -> 'fr_FR')."""
+    likely = get_global("likely_subtags").get(lang, lang)
+    parsed = Locale.parse(likely)
+    return f"{parsed.language}_{parsed.territory}" if parsed.territory else lang
