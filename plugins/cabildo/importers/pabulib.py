@@ -10,6 +10,7 @@ files have none). A value the files do not give is left out, never zeroed.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,10 +23,11 @@ from babel import Locale
 from babel.languages import get_official_languages
 from slugify import slugify
 
+from ..resources import SCHEMA_DIR
 from . import pbfile
 from .pbfile import PbError
 
-SCHEMA_LINE = "# yaml-language-server: $schema={up}plugins/cabildo/model/schemas/{kind}.schema.json\n"
+SCHEMA_LINE = "# yaml-language-server: $schema={path}\n"
 
 
 class ImportProblem(ValueError):
@@ -75,7 +77,8 @@ def _amount(value: Decimal):
 def _country_code(name: str) -> str | None:
     if re.fullmatch(r"[A-Z]{2}", name):
         return name
-    names = {v.lower(): k for k, v in Locale("en").territories.items() if re.fullmatch(r"[A-Z]{2}", k)}
+    names = {v.lower(): k for k, v in Locale("en").territories.items()
+             if re.fullmatch(r"[A-Z]{2}", k)}
     return names.get(name.strip().lower())
 
 
@@ -209,8 +212,9 @@ def _cycle(group: Group) -> tuple[dict, list[dict]]:
             record[key] = int(Decimal(meta[key]))
     record["pools"] = pools
     names = [Path(pb.path).name for pb in group.citywide + group.districts]
+    more = f" and {len(names) - 1} more files" if len(names) > 1 else ""
     record["source"] = ("Pabulib (pabulib.org; Stolicki, Szufa, Talmon, arXiv:2012.06539): "
-                        + (names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more files"))
+                        + names[0] + more)
     return {k: v for k, v in record.items() if v is not None}, parishes
 
 
@@ -250,8 +254,10 @@ _Dumper.add_representer(Decimal, lambda d, v: d.represent_scalar(
     "tag:yaml.org,2002:float", format(v, "f")))
 
 
-def _dump(kind: str, up: str, data: dict) -> str:
-    return SCHEMA_LINE.format(up=up, kind=kind) + yaml.dump(
+def _dump(kind: str, target: Path, data: dict) -> str:
+    """The file's text; its first line points editors to the schema (from wherever it is)."""
+    schema = os.path.relpath(SCHEMA_DIR / f"{kind}.schema.json", target.parent.resolve())
+    return SCHEMA_LINE.format(path=Path(schema).as_posix()) + yaml.dump(
         data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
@@ -271,12 +277,14 @@ def import_pabulib(paths: list[Path], out: Path, language: str | None = None) ->
     for _, mine in cycles:
         for p in mine:
             parishes.setdefault(p["id"], p)
-    writes = {out / "municipality.yaml": _dump("municipality", "../",
-                                               {"municipality": _municipality(files, language)}),
-              out / "parishes.yaml": _dump("parish", "../", {"parishes": list(parishes.values())})}
+    targets = {"municipality": out / "municipality.yaml", "parish": out / "parishes.yaml"}
+    writes = {targets["municipality"]: _dump("municipality", targets["municipality"], {
+                  "municipality": _municipality(files, language)}),
+              targets["parish"]: _dump("parish", targets["parish"],
+                                       {"parishes": list(parishes.values())})}
     for record, _ in cycles:
-        writes[out / "ballots" / f"{record['cycle']}.yaml"] = _dump("ballot", "../../",
-                                                                    {"ballot": record})
+        target = out / "ballots" / f"{record['cycle']}.yaml"
+        writes[target] = _dump("ballot", target, {"ballot": record})
     clash = [str(p) for p in writes if p.exists()]
     if clash:
         raise ImportProblem(f"{clash[0]}: already exists; import into an empty folder")

@@ -84,7 +84,8 @@ def build(raw: list, problems, where, parishes: dict) -> dict[int, Ballot]:
             at = located.where(path + ("pools", i))
             if p["id"] in pool_ids:
                 problems.add(located.path, *at, f"pools.{i}.id",
-                             f"pool '{p['id']}' appears twice in this cycle", "give each pool its own id")
+                             f"pool '{p['id']}' appears twice in this cycle",
+                             "give each pool its own id")
             pool_ids.add(p["id"])
             if p.get("parish") and p["parish"] not in parishes and "parish" not in where.unsure:
                 problems.add(located.path, *located.where(path + ("pools", i, "parish")),
@@ -93,8 +94,8 @@ def build(raw: list, problems, where, parishes: dict) -> dict[int, Ballot]:
             projects = []
             for j, x in enumerate(p["projects"]):
                 if x["id"] in project_ids:
-                    problems.add(located.path, *located.where(path + ("pools", i, "projects", j, "id")),
-                                 f"pools.{i}.projects.{j}.id",
+                    at = located.where(path + ("pools", i, "projects", j, "id"))
+                    problems.add(located.path, *at, f"pools.{i}.projects.{j}.id",
                                  f"project '{x['id']}' is listed twice in this cycle",
                                  "a project belongs to one pool; give each its own id")
                 project_ids.add(x["id"])
