@@ -8,7 +8,7 @@ stable across builds: people cite them, and open data files are linked from else
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 URL = "URL path"  # the gettext context of paths (written out in NP_ calls for extraction)
 
@@ -55,7 +55,7 @@ FILES = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def localized(lang: str, pattern: str) -> str:
     """A path pattern in a language, from its catalog."""
     if not pattern:
