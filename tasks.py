@@ -34,10 +34,12 @@ def _build(settings, output=CONFIG["deploy_path"], data=None, force=False):
 
 
 @task
-def validate(c, data="data"):
-    """Check data/ only, and print every problem as file:line:col."""
+def validate(c, data=None):
+    """Check data/ as the build would (same settings, same checks); print every problem
+    as file:line:col."""
     from pelican.plugins.cabildo.pelican.build import validate as run_validate
-    code = run_validate(Path(data))
+    overrides = {"CABILDO_DATA_DIR": str(Path(data).resolve())} if data else None
+    code = run_validate(CONFIG["settings_base"], overrides)
     if code:
         sys.exit(code)
 
@@ -52,8 +54,9 @@ def build(c, data=None, output=CONFIG["deploy_path"], force=False):
 
 @task
 def clean(c):
-    """Remove the generated files."""
-    shutil.rmtree(CONFIG["deploy_path"], ignore_errors=True)
+    """Remove the generated files (the output link and its finished builds)."""
+    from pelican.plugins.cabildo.pelican.publish import remove
+    remove(Path(CONFIG["deploy_path"]))
 
 
 @task
@@ -116,14 +119,13 @@ def bulletins(c, year=None, lang=None, output=CONFIG["deploy_path"], data=None, 
     """Print the PDF bulletins (per parish and cycle, and per cycle) under output/."""
     import time
 
-    from pelican.settings import read_settings
-
     from pelican.plugins.cabildo.outputs.bulletins import build as print_bulletins
-    settings = read_settings(CONFIG["settings_base"])
-    cabildo = {k: v for k, v in settings.items() if k.startswith("CABILDO_")}
+    from pelican.plugins.cabildo.pelican.build import load_settings
+    overrides = {"CABILDO_DATA_DIR": str(Path(data).resolve())} if data else None
+    settings, cabildo = load_settings(CONFIG["settings_base"], overrides)
     start = time.perf_counter()
     sizes = print_bulletins(
-        Path(data or ROOT / cabildo.get("CABILDO_DATA_DIR", "data")), Path(output),
+        cabildo.data_dir, Path(output),
         years=[int(year)] if year else None, languages=[lang] if lang else None,
         public_url=siteurl or os.environ.get("CABILDO_SITEURL") or settings.get("SITEURL", ""),
         settings=cabildo)

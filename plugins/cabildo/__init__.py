@@ -19,7 +19,7 @@ def _jinja(generator):
     """Every Pelican generator's environment gets the same i18n and filters."""
     from .views import i18n
     from .model.settings import read
-    i18n.install(generator.env, read(generator.settings) | generator.settings)
+    i18n.install(generator.env, {**read(generator.settings), **generator.settings})
 
 
 def _site_files(pelican):
