@@ -4,7 +4,6 @@
     invoke validate | generate-demo | bench | bulletins
 """
 import os
-import shutil
 import sys
 from pathlib import Path
 

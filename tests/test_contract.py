@@ -7,7 +7,6 @@ changes one thing as a clerk would, and checks the message a clerk would read.
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import time
@@ -309,7 +308,3 @@ def test_anchors_in_text_are_just_text(data):
 def test_tab_and_newline_are_fine_in_text(data):
     edit(data, PROJECTS, "  progress: 40\n", '  progress: 40\n  description: "a\\tb\\nc"\n')
     assert load_dataset(data).projects["harbour-road"].description == "a\tb\nc"
-
-
-if os.environ.get("CABILDO_DEBUG"):  # pragma: no cover
-    print("debug")

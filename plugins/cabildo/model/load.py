@@ -15,7 +15,7 @@ from pathlib import Path
 from . import checks, geo
 from .problems import DataProblems, Problems
 from .records import (
-    Council, CouncilAssembly, Cycle, Dataset, Document, Milestone, Money,
+    Council, CouncilAssembly, Cycle, Dataset, Document, Milestone,
     Municipality, Parish, ParishAssembly, Period, Priority, Project,
     ProjectVote, Source,
 )

@@ -121,10 +121,16 @@ class Config:
         return read({"CABILDO_DATA_DIR": str(Path(data_dir).resolve()), **overrides})
 
 
+CONFIG = "cabildo_config"  # key of the build's checked Config in Pelican's settings
+
+
 def read(settings: dict) -> Config:
-    """Cabildo's settings with defaults filled in; raises SettingsError if one is wrong."""
+    """Cabildo's settings with defaults filled in; raises SettingsError if one is wrong.
+    Settings a build already checked carry their Config: it is returned as it is."""
     if isinstance(settings, Config):
         return settings
+    if isinstance(settings.get(CONFIG), Config):
+        return settings[CONFIG]
     out = {}
     unknown = sorted(k for k in settings if k.startswith("CABILDO_") and k not in BY_NAME)
     if unknown:

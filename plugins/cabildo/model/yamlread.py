@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -65,9 +66,15 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _resolver = yaml.resolver.Resolver()
 
 
+@lru_cache(maxsize=65536)
+def _tag(value: str, implicit: tuple) -> str:
+    """The type YAML 1.1 gives a scalar (repeated values are many: ids, dates, words)."""
+    return _resolver.resolve(yaml.ScalarNode, value, implicit)
+
+
 def _scalar(event):
-    tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
     value = event.value
+    tag = _tag(value, event.implicit) if event.implicit[0] else "tag:yaml.org,2002:str"
     if tag.endswith(":null"):
         return None
     if tag.endswith(":bool"):

@@ -143,6 +143,7 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
     from pelican import log as pelican_log
 
     from .generator import DATASET
+    from ..model.settings import CONFIG
 
     pelican_log.init(level=logging.ERROR if quiet else logging.WARNING, fatal="errors")
     try:
@@ -164,7 +165,8 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, _on_signal(os.getpid()))
     try:
-        settings = dict(settings, OUTPUT_PATH=str(tmp), **{DATASET: dataset})
+        # the checked settings and the dataset are handed down, never read again
+        settings = dict(settings, OUTPUT_PATH=str(tmp), **{DATASET: dataset, CONFIG: config})
         Pelican(settings).run()
         if config["CABILDO_SEARCH"]:
             _search_index(tmp)
