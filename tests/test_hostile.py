@@ -43,9 +43,12 @@ def hostile_data(target: Path) -> Path:
                               ("name: Orchard Council", "name: " + json.dumps("-2+3"))],
         "council-assemblies/2025.yaml": [("title: Harbour Road resurfacing",
                                           "title: " + hostile("Road"))],
-        "cycles/2025.yaml": [("quorum: 0.25", "quorum: 0.25\n  clpp_act: " + hostile("Act"))],
+        # whole-number amounts (real budgets are round) once stopped the bulletins
+        "cycles/2025.yaml": [("quorum: 0.25", "quorum: 0.25\n  clpp_act: " + hostile("Act")),
+                             ("budget: 100000.00", "budget: 100000")],
         "projects/2025.yaml": [
             ("title: Harbour Road resurfacing", "title: " + hostile("Harbour Road")),
+            ("amount: 18000.25", "amount: 18000"),
             ("title: Orchard school roof", "title: " + json.dumps("@SUM(1+1)*cmd|' /C calc'!A0")),
             ("note: Works started.}", "note: " + hostile("Works") + "}"),
             ("  progress: 40\n", "  progress: 40\n  description: " + hostile("Desc")
@@ -170,6 +173,7 @@ def test_pdf_bulletins_print_the_text_as_text(site):
     text = subprocess.run(["pdftotext", str(pdfs[0]), "-"], capture_output=True,
                           text=True).stdout
     assert "onerror=alert(1)" in text
+    assert len(pdfs) == 6  # municipal and two parishes, in two languages
 
 
 def test_search_index_builds(site):
