@@ -49,7 +49,11 @@ def hostile_data(target: Path) -> Path:
         "projects/2025.yaml": [
             ("title: Harbour Road resurfacing", "title: " + hostile("Harbour Road")),
             ("amount: 18000.25", "amount: 18000"),
-            ("title: Orchard school roof", "title: " + json.dumps("@SUM(1+1)*cmd|' /C calc'!A0")),
+            # a place on the maps, so the hostile title also reaches a map popup
+            ("  councils: [orchard]\n", "  councils: [orchard]\n"
+             "  geometry: {type: Point, coordinates: [-88.2, 17.5]}\n"),
+            ("title: Orchard school roof",
+             "title: " + json.dumps("@SUM(1+1)*cmd|' /C calc'!A0 " + EVIL)),
             ("note: Works started.}", "note: " + hostile("Works") + "}"),
             ("  progress: 40\n", "  progress: 40\n  description: " + hostile("Desc")
              + "\n  sources:\n  - {title: " + hostile("Act") + ", url: 'https://x.org/?a=1&b=2#x'}\n"),
@@ -71,7 +75,7 @@ def site(tmp_path_factory):
     data = hostile_data(root / "data")
     out = root / "output"
     assert build(str(ROOT / "pelicanconf.py"), str(out),
-                 {"CABILDO_DATA_DIR": str(data), "CABILDO_MAP_TILES": "none",
+                 {"CABILDO_DATA_DIR": str(data), "CABILDO_MAP_TILES": "openstreetmap",
                   "CABILDO_DEMO_NOTICE": False}, quiet=True) == 0
     return out
 
