@@ -91,9 +91,10 @@ def municipality(problems, where, m, explicit_locale: bool):
 def reserved_id(problems, where, key):
     """A parish id that names a file the site writes itself (the municipal bulletin
     boletines/{year}/municipio.pdf shares its folder with the parishes' bulletins)."""
-    from ..views.urls import FILES
-    reserved = {route.rsplit("/", 1)[-1].removesuffix(".pdf")
-                for route in FILES["bulletin_municipal"].values()}
+    from ..views import urls
+    pattern = urls.FILES["bulletin_municipal"]  # its name in every shipped language
+    reserved = {urls.localized(lang, pattern).rsplit("/", 1)[-1].removesuffix(".pdf")
+                for lang in urls.catalog_languages()}
     if key[1] in reserved:
         _add(problems, where(key, "id"), f"the id '{key[1]}' is reserved for the "
              "municipality's own files", "choose another id, e.g. " + key[1] + "-parroquia")
