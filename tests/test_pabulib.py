@@ -54,7 +54,7 @@ def toulouse(tmp_path_factory):
 
 
 def _pool_page(out: Path, pool_id: str) -> str:
-    return (out / "results" / "2022" / pool_id / "index.html").read_text("utf-8")
+    return (out / "resultats" / "2022" / pool_id / "index.html").read_text("utf-8")
 
 
 # --- Import ---------------------------------------------------------------------------
@@ -198,9 +198,9 @@ def test_district_page_shows_turnout_and_computed_selection(toulouse):
 
 def test_citywide_totals_equal_the_files(toulouse):
     _, out = toulouse
-    page = (out / "results" / "2022" / "index.html").read_text("utf-8")
+    page = (out / "resultats" / "2022" / "index.html").read_text("utf-8")
     assert "<dd>4\u202f532</dd>" in page  # people who voted, citywide (French digits)
-    assert page.count('href="/results/2022/') >= 20
+    assert page.count('href="/resultats/2022/') >= 20
     home = (out / "index.html").read_text("utf-8")
     assert "Toulouse" in home and "Residents who took part" not in home
 
@@ -320,7 +320,7 @@ def test_wrong_announced_result_is_shown_and_listed(tmp_path):
     assert "Annoncé comme retenu, mais la règle ne le retiendrait pas." in row
     listed = list(csv.DictReader((out / "datos" / "discrepancias.csv").open(encoding="utf-8")))
     assert {r["external_ids"] for r in listed} == {f"pabulib:{first.id}", f"pabulib:{last.id}"}
-    assert (out / "results" / "2022" / "index.html").read_text("utf-8").count(
+    assert (out / "resultats" / "2022" / "index.html").read_text("utf-8").count(
         "mais la règle") == 2
 
 

@@ -30,6 +30,9 @@ from .pbfile import PbError
 SCHEMA_LINE = "# yaml-language-server: $schema={path}\n"
 
 
+ID_LENGTH = 64  # the schemas' limit on ids (they become URL path segments)
+
+
 class ImportProblem(ValueError):
     """A set of files that cannot be imported as one site; str() says why."""
 
@@ -173,7 +176,7 @@ def _cycle(group: Group) -> tuple[dict, list[dict]]:
     year = _year(first.meta, where)
     pools, parishes, seen = [], [], {}
     for pb in sorted(group.districts, key=lambda pb: _natural(pb.meta["subunit"])):
-        parish_id = slugify(pb.meta["subunit"])
+        parish_id = slugify(pb.meta["subunit"], max_length=ID_LENGTH, word_boundary=True)
         if parish_id in {p["id"] for p in parishes}:
             raise ImportProblem(f"{Path(pb.path).name}:0: district '{pb.meta['subunit']}' "
                                 "is given by two files")
