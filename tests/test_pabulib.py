@@ -314,10 +314,11 @@ def test_wrong_announced_result_is_shown_and_listed(tmp_path):
     pool_id = "17-mirail-universite-reynerie-bellefontaine"
     page = _pool_page(out, pool_id)
     assert "Vérification : 2 projets non conformes" in page
-    row = page.split('<th scope="row">' + str(escape(first.fields["name"])), 1)[1].split("</tr>", 1)[0]
-    assert "Non annoncé comme retenu, mais la règle le retiendrait." in row
-    row = page.split('<th scope="row">' + str(escape(last.fields["name"])), 1)[1].split("</tr>", 1)[0]
-    assert "Annoncé comme retenu, mais la règle ne le retiendrait pas." in row
+    def row(project):
+        return page.split(f'<th scope="row">{escape(project.fields["name"])}', 1)[1].split(
+            "</tr>", 1)[0]
+    assert "Non annoncé comme retenu, mais la règle le retiendrait." in row(first)
+    assert "Annoncé comme retenu, mais la règle ne le retiendrait pas." in row(last)
     listed = list(csv.DictReader((out / "datos" / "discrepancias.csv").open(encoding="utf-8")))
     assert {r["external_ids"] for r in listed} == {f"pabulib:{first.id}", f"pabulib:{last.id}"}
     assert (out / "resultats" / "2022" / "index.html").read_text("utf-8").count(

@@ -46,14 +46,16 @@ def explain(row, lang: str, fmt) -> str:
         parts.append(_("costs %(cost)s, within the budget of %(left)s") % money)
     elif code == "fits":
         parts.append(ngettext(
-            "costs %(cost)s, which fits the %(left)s left after the %(n)s project selected before it",
+            "costs %(cost)s, which fits the %(left)s left after the %(n)s project selected "
+            "before it",
             "costs %(cost)s, which fits the %(left)s left after the %(n)s projects selected "
             "before it", n) % {**money, "n": fmt.number(n)})
     elif code == "too_expensive" and not n:
         parts.append(_("costs %(cost)s, more than the whole budget of %(left)s") % money)
     elif code == "too_expensive":
         parts.append(ngettext(
-            "costs %(cost)s, more than the %(left)s left after the %(n)s project selected before it",
+            "costs %(cost)s, more than the %(left)s left after the %(n)s project selected "
+            "before it",
             "costs %(cost)s, more than the %(left)s left after the %(n)s projects selected "
             "before it", n) % {**money, "n": fmt.number(n)})
     elif code == "not_recomputed":
