@@ -73,6 +73,14 @@ SETTINGS = [
             "Paper size of the bulletins: \"A4\" or \"Letter\"."),
     Setting("CABILDO_BULLETIN_WORKERS", 0, int,
             "Processes that print bulletins side by side (0: one per core)."),
+    Setting("CABILDO_WORKERS", 0, int,
+            "Processes that render the pages side by side (0: one per core; 1: none, "
+            "everything in the build's own process). The output is the same either way."),
+    Setting("CABILDO_CACHE_DIR", ".cabildo-cache", str,
+            "Folder, relative to the project, that keeps what later builds reuse: the "
+            "printed bulletins (by the hash of what they print) and what each page was "
+            "built from, so that a build re-renders only the pages whose records changed. "
+            "Never inside the output; CI may keep it between runs. Deleting it is safe."),
 ]
 
 BY_NAME = {s.name: s for s in SETTINGS}
@@ -111,7 +119,7 @@ def read(settings: dict) -> dict:
     if out["CABILDO_BULLETIN_PAGE_SIZE"] not in ("A4", "Letter"):
         raise SettingsError("setting CABILDO_BULLETIN_PAGE_SIZE must be \"A4\" or \"Letter\"; "
                             f"got {out['CABILDO_BULLETIN_PAGE_SIZE']!r}")
-    for name in ("CABILDO_BULLETIN_CYCLES", "CABILDO_BULLETIN_WORKERS"):
+    for name in ("CABILDO_BULLETIN_CYCLES", "CABILDO_BULLETIN_WORKERS", "CABILDO_WORKERS"):
         if out[name] < 0:
             raise SettingsError(f"setting {name} must be 0 or more; got {out[name]!r}")
     if out["CABILDO_FACTORY_AS_OF"]:

@@ -99,7 +99,7 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
     from pelican import log as pelican_log
     from pelican.settings import read_settings
 
-    from . import generator
+    from . import generator, pagerender
     from ..model.settings import read as read_cabildo
 
     output_path = Path(output).resolve()
@@ -109,6 +109,7 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
     try:
         settings = read_settings(settings_file, override={
             "OUTPUT_PATH": str(tmp),
+            "PREVIOUS_OUTPUT_PATH": str(output_path),  # unchanged pages are reused
             "CABILDO_ROOT": os.path.dirname(os.path.abspath(settings_file)),
             **(overrides or {})})
         cabildo = read_cabildo(settings)
@@ -134,6 +135,7 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
     finally:
         generator.forget()
     _swap(tmp, output_path)
+    pagerender.commit()  # what the published pages were built from
     return 0
 
 

@@ -63,12 +63,18 @@ def gettext_for(lang: str, text: str) -> str:
 
 
 class Formatter:
-    """Numbers, money and dates in one language's locale."""
+    """Numbers, money and dates in one language's locale.
+
+    Each result is remembered: pages show the same amounts, counts and dates many
+    times over, and Babel parses its locale and pattern on every call."""
 
     def __init__(self, lang: str, locales: dict, symbols: dict):
         self.lang = lang
         self.locale = locales.get(lang, lang)
         self.symbols = symbols
+        for name in ("number", "money", "percent", "date"):
+            plain = getattr(self, name)
+            setattr(self, name, _remembered(plain))
 
     def number(self, value) -> str:
         return format_decimal(value, format="#,##0", locale=self.locale)
@@ -87,13 +93,61 @@ class Formatter:
         return format_date(value, form, locale=self.locale)
 
 
+def _remembered(method):
+    """`method` with its results kept by argument (and argument type: 1 and 1.0 are
+    equal keys but need not print alike)."""
+    memo: dict = {}
+
+    def call(value, *args, **kwargs):
+        if kwargs:
+            return method(value, *args, **kwargs)
+        key = (type(value), value, *args)
+        try:
+            return memo[key]
+        except KeyError:
+            memo[key] = result = method(value, *args)
+            return result
+        except TypeError:  # an unhashable value
+            return method(value, *args)
+    return call
+
+
+_FORMATTERS: dict = {}
+
+
 def formatter_for(settings: dict, municipality, lang: str) -> Formatter:
     """The formatter of a language; the municipality's own locale (es_VE) formats its
-    default language."""
+    default language. One per language and settings, shared by every page."""
     locales = dict(settings["CABILDO_LOCALES"])
     if municipality and municipality.locale:
         locales[municipality.languages[0]] = municipality.locale
-    return Formatter(lang, locales, settings["CABILDO_CURRENCY_SYMBOLS"])
+    symbols = settings["CABILDO_CURRENCY_SYMBOLS"]
+    key = (lang, tuple(sorted(locales.items())), tuple(sorted(symbols.items())))
+    if key not in _FORMATTERS:
+        _FORMATTERS[key] = Formatter(lang, locales, symbols)
+    return _FORMATTERS[key]
+
+
+@lru_cache(maxsize=None)
+def page_gettext(lang: str, autoescape: bool) -> dict:
+    """`_`, `gettext` and `ngettext` bound to one language, for a page's render context.
+
+    The same results as the environment's callables (Jinja's "newstyle" gettext: the
+    message is escaped as Markup when autoescaping, then always %-formatted), without
+    looking the page's language up in the context on each of the thousands of calls."""
+    from markupsafe import Markup
+    catalog = translations(lang)
+    plain_gettext, plain_ngettext = catalog.gettext, catalog.ngettext
+    wrap = Markup if autoescape else str
+
+    def gettext(__string, **variables):
+        return wrap(plain_gettext(__string)) % variables
+
+    def ngettext(__singular, __plural, __num, **variables):
+        variables.setdefault("num", __num)
+        return wrap(plain_ngettext(__singular, __plural, __num)) % variables
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
 
 
 def install(env, settings: dict) -> None:
