@@ -302,7 +302,8 @@ def size_label(size: int) -> tuple[str, float]:
 class Printer:
     """Renders bulletins: Jinja for the HTML, WeasyPrint for the PDF."""
 
-    def __init__(self, settings: dict, municipality, edition: Edition, theme: Path = THEME):
+    def __init__(self, settings: dict, municipality, edition: Edition, theme: Path = THEME,
+                 cache: Path | None = None):
         from jinja2 import Environment, FileSystemLoader
         from weasyprint import CSS, __version__ as weasyprint_version
         from weasyprint.text.fonts import FontConfiguration
@@ -312,6 +313,7 @@ class Printer:
         self.municipality = municipality
         self.edition = edition
         self.theme = Path(theme)
+        self.cache = Path(cache) if cache else None  # printed PDFs, by the hash of their key
         self.env = Environment(loader=FileSystemLoader(str(self.theme / "templates")),
                                trim_blocks=True, lstrip_blocks=True, autoescape=True,
                                extensions=["jinja2.ext.i18n"])
@@ -398,8 +400,50 @@ class Printer:
 
     def render_keyed(self, index, job: Job) -> tuple[str, bytes]:
         html = self.html(index, job)
-        key = hashlib.sha256(f"{self.key}\n{job.path}\n{html}".encode()).hexdigest()
-        return key, _MEMO[key] if key in _MEMO else self.pdf(html, job)
+        key = self.key_of(html, job)
+        found = self.cached(key)
+        if found is None:
+            found = self.pdf(html, job)
+            self.keep(key, found)
+        return key, found
+
+    def key_of(self, html: str, job: Job) -> str:
+        """What the PDF depends on: its HTML, path, fonts, CSS, paper and WeasyPrint."""
+        return hashlib.sha256(f"{self.key}\n{job.path}\n{html}".encode()).hexdigest()
+
+    def cache_file(self, key: str) -> Path | None:
+        return self.cache / key[:2] / f"{key}.pdf" if self.cache else None
+
+    def cached(self, key: str) -> bytes | None:
+        """The PDF printed before from the same key: in this process, or in the cache."""
+        if key in _MEMO:
+            return _MEMO[key]
+        file = self.cache_file(key)
+        if file is not None and file.is_file():
+            return file.read_bytes()
+        return None
+
+    def keep(self, key: str, pdf: bytes) -> None:
+        """Into the cache folder, whole or not at all (a temporary name, then renamed):
+        files there are never changed afterwards, so builds may hard-link them."""
+        file = self.cache_file(key)
+        if file is None:
+            return
+        file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = file.with_name(f".{file.name}.tmp-{os.getpid()}")
+        temporary.write_bytes(pdf)
+        os.replace(temporary, file)
+
+    def cached_only(self, index, jobs: list[Job]) -> dict[str, tuple[str, bytes]]:
+        """{path: (key, PDF)} of the jobs whose PDF is already in the cache, printing
+        none (the older cycles: their bulletins are linked when someone printed them)."""
+        found = {}
+        for job in jobs:
+            key = self.key_of(self.html(index, job), job)
+            pdf = self.cached(key)
+            if pdf is not None:
+                found[job.path] = (key, pdf)
+        return found
 
 
 # Many at once ---------------------------------------------------------------------------
@@ -464,5 +508,6 @@ def build(data_dir: Path, out: Path, *, years=None, languages=None, public_url: 
     index = Index(data)
     edition = Edition.of(data, data_dir, public_url, cabildo["CABILDO_BULLETIN_PAGE_SIZE"],
                          cabildo["CABILDO_DEMO_NOTICE"])
-    printer = Printer(cabildo, data.municipality, edition)
+    cache = Path(cabildo["CABILDO_ROOT"]) / cabildo["CABILDO_CACHE_DIR"] / "bulletins"
+    printer = Printer(cabildo, data.municipality, edition, cache=cache)
     return write(out, render_all(index, printer, plan(data, years, languages), workers))
