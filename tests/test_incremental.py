@@ -98,6 +98,8 @@ def test_an_unchanged_build_reuses_every_page(tmp_path):
     out = tmp_path / "output"
     _build(ROOT / "data", out, cache)
     before = _tree(out)
+    kept = tmp_path / "kept"
+    shutil.copytree(out, kept, copy_function=os.link)
     _build(ROOT / "data", out, cache)
     assert _tree(out) == before
     budget = [p for p in out.rglob("*.html") if "fabrica" not in p.parts

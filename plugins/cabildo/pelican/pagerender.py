@@ -55,7 +55,7 @@ def commit() -> None:
         os.replace(pending, current)
 
 
-def _code_digest(theme: Path) -> str:
+def code_digest(theme: Path) -> str:
     """Templates, catalogs and the plugin's own code: a change re-renders every page."""
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
@@ -72,7 +72,7 @@ def _global_digest(gen, digests: Digests) -> str:
     context = {k: v for k, v in gen.context.items()
                if k not in _UNHASHED and k not in gen.settings}
     return hashlib.sha256("\n".join([
-        str(RECORD_VERSION), _code_digest(Path(gen.settings["THEME"])),
+        str(RECORD_VERSION), code_digest(Path(gen.settings["THEME"])),
         digests.of(settings), digests.of(context)]).encode()).hexdigest()
 
 
