@@ -105,7 +105,8 @@ def main(argv=None) -> int:
         after = _html(target)
         written = sum(1 for path, inode in after.items() if before.get(path) != inode)
         rows.append((label, len(after), written, seconds, cpu, mb, load))
-        print(f"  {label}: {seconds:.1f} s", flush=True)
+        print(f"  {label}: {seconds:.1f} s, {cpu:.1f} CPU s, {written} of {len(after)} HTML "
+              f"files written, {mb:.0f} MB, load {load:.1f}", flush=True)
 
     build("cold")
     for label, (file, pattern, change) in EDITS.items():
@@ -131,7 +132,7 @@ def main(argv=None) -> int:
         for label in ("bulletins cold", "bulletins cached"):
             load = os.getloadavg()[0]
             timed.append((label + " (every cycle)", *_run(every, module=""), load))
-            print(f"  {label}: {timed[-1][1]:.1f} s", flush=True)
+            print(f"  {label}: {timed[-1][1]:.1f} s, {timed[-1][2]:.1f} CPU s", flush=True)
     for name, folder in (("demo", ROOT / "data"), (args.scale, data)):
         load = os.getloadavg()[0]
         timed.append((f"validate {name}", *_run(["validate", "--data", str(folder)]), load))
