@@ -82,23 +82,10 @@ class BudgetGenerator(Generator):
         return {}
 
     def generate_output(self, writer):
+        from . import pagerender
         languages = self.data.municipality.languages
         maps.copy_leaflet(Path(self.output_path))
-        self._outlines = {}  # SVG outlines of the parishes, drawn once per frame
-        for page in self.pages:
-            self._map_cache = {}  # a page's map is rendered once, then localised per language
-            template = self.get_template(page.template.removesuffix(".html"))
-            alternates = {lang: urls.path(page.kind, lang, languages[0], **page.values)
-                          for lang in languages}
-            for lang in languages:
-                path = alternates[lang]
-                writer.write_file(
-                    path if path.endswith(".html") else path + "index.html", template,
-                    self.context,
-                    lang=lang, page_kind=page.kind, alternates=alternates,
-                    this_path=alternates[lang], **page.context, **self._maps(page, lang),
-                    **seo.extras(page, lang, self.data, self.index, self.settings),
-                )
+        pagerender.render_pages(self)
         opendata.write(Path(self.output_path), self.data, self.index)
         results_glue.write(Path(self.output_path), self.pages, self.data.municipality)
         for lang in languages:
