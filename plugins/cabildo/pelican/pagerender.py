@@ -33,7 +33,10 @@ _UNHASHED = {"dataset", "index", "factory_index", "bulletin", "pages", "hidden_p
              "draft_pages", "articles", "drafts", "dates", "categories", "tags", "authors",
              "related_posts", "static_content", "static_links", "generated_content",
              "localsiteurl", "output_file", "_"}
-_VOLATILE_SETTINGS = {"OUTPUT_PATH", "PREVIOUS_OUTPUT_PATH"}
+# Not hashed into every page's record: paths of this build, and the dataset and checked
+# settings the build hands down (each page's own reads of the dataset are tracked; the
+# settings' raw values are hashed already).
+_VOLATILE_SETTINGS = {"OUTPUT_PATH", "PREVIOUS_OUTPUT_PATH", "cabildo_dataset", "cabildo_config"}
 
 
 def cache_dir(settings: dict, cabildo: dict) -> Path:
