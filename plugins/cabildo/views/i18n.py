@@ -20,6 +20,7 @@ from babel.numbers import format_decimal, format_percent, get_currency_symbol
 from jinja2 import pass_context
 
 from . import urls
+from .tables import label_tables
 from ..model.records import Money
 
 from ..resources import TRANSLATIONS_DIR  # noqa: E402
@@ -81,7 +82,9 @@ class Formatter:
         return f"{symbol}\u00a0{format_decimal(amount, format=pattern, locale=self.locale)}"
 
     def percent(self, value) -> str:
-        return format_percent(value, format="#,##0%", locale=self.locale)
+        """A ratio (0..1) as a whole percentage, spaced as the locale writes it
+        (Babel's pattern for the locale: "60%" in es_VE, "60 %" in fr)."""
+        return format_percent(value, locale=self.locale)
 
     def date(self, value: date, form: str = "long") -> str:
         return format_date(value, form, locale=self.locale)
@@ -130,6 +133,7 @@ def install(env, settings: dict) -> None:
         "category": pass_context(lambda c, v: _gettext(c, CATEGORY_LABELS.get(v, v))),
         "status": pass_context(lambda c, v: _gettext(c, STATUS_LABELS.get(v, v))),
         "setting": pass_context(lambda c, v: _gettext(c, SETTING_LABELS.get(v, v))),
+        "label_tables": label_tables,
     })
 
     @pass_context
