@@ -257,12 +257,49 @@ def project(ctx: MapContext, data, project) -> dict:
         return {}
     boundary = data.boundaries.get(project.parish_id)
     extent = _extent(boundary, [project])
+    around, names = _locator_context(ctx, data, project.parish_id, extent) if boundary else (None, ())
     svg = svg_map(width=480, title=ctx._("Where the project is"),
                   boundary=boundary.geometry if boundary else None, extent=extent,
                   features=[(project.geometry, project.category, project.title, None)],
-                  cache=ctx.shared, boundary_key=project.parish_id)
+                  outline=around, labels=_clear_of(names, project.geometry, extent),
+                  cache=ctx.shared, boundary_key=project.parish_id, symbol=LOCATOR_SYMBOL)
     return {"svgmap": svg, "has_boundary": boundary is not None,
             "boundary_credit": boundary.attribution if boundary else ""}
+
+
+LOCATOR_SYMBOL = 1.8  # the locator is shrunk to a phone's width: its one symbol is not
+
+
+def _clear_of(names, geometry, extent):
+    """Place names moved off the project's symbol when they would cover it."""
+    px, py = _bbox(geometry)[:2]
+    near_x, near_y = (extent[2] - extent[0]) * 0.15, (extent[3] - extent[1]) * 0.08
+    return tuple((*n, (0, 30)) if abs(n[0] - px) < near_x and abs(n[1] - py) < near_y else n
+                 for n in names)
+
+
+def _locator_context(ctx, data, parish_id, extent):
+    """The neighbouring parishes drawn around a project's parish, and every parish in
+    view named (at a point of it inside the view), so a locator says where it is."""
+    key = ("locator", parish_id)
+    if key not in ctx.shared:
+        from shapely.geometry import box, mapping
+        from shapely.ops import unary_union
+        view = box(*extent)
+        own = data.boundaries[parish_id]
+        around = [b for pid, b in data.boundaries.items()
+                  if pid != parish_id and b.shape.intersects(view)]
+        outline = mapping(unary_union([b.shape.intersection(view) for b in around])) \
+            if around else None
+        names = []
+        for b in [own, *around]:
+            part = b.shape.intersection(view)
+            if part.is_empty or part.area < view.area * 0.02:
+                continue  # a sliver at the edge has no room for a name
+            point = part.representative_point()
+            names.append((point.x, point.y, data.parishes[b.parish_id].name, "place"))
+        ctx.shared[key] = (outline, tuple(names))
+    return ctx.shared[key]
 
 
 def legend_symbol(category: str) -> Markup:

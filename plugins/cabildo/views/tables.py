@@ -2,7 +2,7 @@
 
 Each body cell gets its column's heading as `data-label`, so the stylesheet can
 turn a row into a card ("Monto: Bs. 2.712.832,51") on a narrow screen instead of
-clipping it in a box that scrolls sideways. Works without JavaScript.
+clipping it in a box that scrolls sideways. Works without JavaScript. The header row is left out of the search index.
 """
 from __future__ import annotations
 
@@ -56,6 +56,8 @@ def _label_table(table: str) -> str:
     if not any(names):
         return table
     table = table.replace("<table", '<table data-cards=""', 1)
+    # Search snippets read the cells, not the headings run together ("Proyecto Categoría…").
+    table = table.replace("<thead", '<thead data-pagefind-ignore', 1)
     return _BODY.sub(lambda b: _ROW.sub(lambda r: _label_row(r.group(0), names), b.group(0)),
                      table)
 
