@@ -15,10 +15,10 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 site: $(STAMP) printing
-	$(BIN)/invoke build
+	$(BIN)/cabildo build
 
 validate: $(STAMP)
-	$(BIN)/invoke validate
+	$(BIN)/cabildo validate
 
 # The PDF bulletins need Pango (WeasyPrint) and the DejaVu fonts they embed; their tests
 # read pages with poppler-utils. As root, install the Debian packages that are missing.

@@ -23,12 +23,16 @@ from pelican.plugins.cabildo.pelican.build import build
 from pelican.plugins.cabildo.views.i18n import formatter_for
 from pelican.plugins.cabildo.model.load import load_dataset
 from pelican.plugins.cabildo.model.records import Money
+from pelican.settings import read_settings as pelican_settings
+
 from pelican.plugins.cabildo.model.settings import read as read_settings
 from pelican.plugins.cabildo.views.stats import Index
 from conftest import ROOT
 
 PUBLIC = "https://torres.example.org"
-SETTINGS = read_settings({})
+# Torres's own settings (its money pattern and symbol), as the site build prints them.
+SETTINGS = read_settings({k: v for k, v in pelican_settings(str(ROOT / "pelicanconf.py")).items()
+                          if k.startswith("CABILDO_")})
 MAX_PAGES, MAX_BYTES = 4, 1_000_000
 
 

@@ -16,7 +16,7 @@ import pytest
 from pelican.plugins.cabildo.pelican.build import build
 from pelican.plugins.cabildo.extensions.factory.index import FactoryIndex
 from pelican.plugins.cabildo.extensions.factory.text import render
-from pelican.plugins.cabildo.model.load import PLACE, load_dataset
+from pelican.plugins.cabildo.model.load import load_dataset
 from pelican.plugins.cabildo.model.problems import DataProblems
 from pelican.plugins.cabildo.model.settings import SettingsError, read as read_settings
 from conftest import ROOT
@@ -77,7 +77,7 @@ def run_build(output, data=None, **overrides):
 # --- the data layer ----------------------------------------------------------------------
 
 def test_demo_factory_loads_as_described():
-    factory = load_dataset(DATA).factory
+    factory = load_dataset(DATA).extensions["factory"]
     assert factory.workers == 113 and factory.as_of == date(2026, 11, 15)
     bodies = factory.bodies
     assert bodies["consejo-trabajadores"].committees == 9
@@ -95,7 +95,7 @@ def test_demo_factory_loads_as_described():
 
 
 def test_waiting_is_counted_to_the_as_of_date_never_the_clock():
-    factory = load_dataset(DATA).factory
+    factory = load_dataset(DATA).extensions["factory"]
     ix = FactoryIndex(factory)
     state = ix.states["propiedad-social"]
     assert state.open and state.body_id == "junta-directiva" and state.waiting == "convene"
@@ -116,7 +116,9 @@ def test_waiting_is_counted_to_the_as_of_date_never_the_clock():
 
 
 def test_the_record_types_have_their_place():
+    from pelican.plugins.cabildo.extensions.factory import EXTENSION
     from pelican.plugins.cabildo.extensions.factory.load import FILES, FOLDERS
+    PLACE = EXTENSION.places()  # what the data model page documents
     for name, record_type in FILES.items():
         assert PLACE[record_type] == f"data/factory/{name}"
     for name, record_type in FOLDERS.items():
@@ -125,7 +127,7 @@ def test_the_record_types_have_their_place():
 
 def test_data_without_a_factory_has_none():
     data = ROOT / "tests" / "fixtures" / "riverside" / "data"
-    assert load_dataset(data).factory is None
+    assert load_dataset(data).extensions["factory"] is None
 
 
 # Each rule: (file, old text, new text, marker of the expected line in new text,
@@ -391,7 +393,7 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def factory():
-    return load_dataset(DATA).factory
+    return load_dataset(DATA).extensions["factory"]
 
 
 def test_overview_lists_open_proposals_by_how_long_they_waited(site, factory):

@@ -8,7 +8,8 @@ theme/translations/. When a test fails, re-extract and update the catalogs:
     .venv/bin/pybabel update -i theme/translations/messages.pot -d theme/translations \
         --no-fuzzy-matching
 
-then translate what the failure lists in theme/translations/es/LC_MESSAGES/messages.po.
+then translate what the failure lists in the complete catalogs (es and fr; English is
+the msgid language, so the en catalog may leave entries empty).
 """
 import re
 from pathlib import Path
@@ -17,12 +18,16 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po, write_po
 
 from conftest import ROOT
 
 TRANSLATIONS = ROOT / "theme" / "translations"
 DEFAULT_LANG = "es"  # the site's default language: it must be complete
+# Catalogs that must translate every message: the demo's default and every shipped
+# language whose text differs from the English msgids.
+COMPLETE = ("es", "fr")
 SOURCE_DIRS = {"plugins", "theme"}  # where babel.cfg's patterns point; skip output/ etc.
 
 # A %-conversion as Python's `%` operator reads it: %(name)s, %s, %d, %%...
@@ -43,7 +48,7 @@ def extracted(tmp_path_factory) -> Catalog:
         method_map, options_map = parse_mapping_cfg(f, "babel.cfg")
     catalog = Catalog(fuzzy=False)
     for filename, lineno, message, comments, context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords={**DEFAULT_KEYWORDS, "N_": None},
+            str(ROOT), method_map, options_map, keywords={**DEFAULT_KEYWORDS, "N_": None, "NP_": ((1, "c"), 2)},
             directory_filter=_only_sources):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments,
                     context=context)
@@ -96,11 +101,12 @@ def test_babel_cfg_finds_the_templates_and_the_plugin_labels(extracted):
 
 def test_the_default_language_has_a_catalog():
     assert (TRANSLATIONS / DEFAULT_LANG / "LC_MESSAGES" / "messages.po").is_file()
-    assert {p.parent.parent.name for p in catalog_files()} >= {"es", "en"}
+    assert {p.parent.parent.name for p in catalog_files()} >= {"es", "en", *COMPLETE}
 
 
-def test_every_message_is_translated_in_spanish(extracted):
-    catalog = load(TRANSLATIONS / DEFAULT_LANG / "LC_MESSAGES" / "messages.po")
+@pytest.mark.parametrize("lang", COMPLETE)
+def test_every_message_is_translated(extracted, lang):
+    catalog = load(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po")
     problems = []
     for message in extracted:
         if not message.id:
@@ -116,7 +122,7 @@ def test_every_message_is_translated_in_spanish(extracted):
         elif not all(forms(ours.string)) or (
                 ours.pluralizable and len(forms(ours.string)) != catalog.num_plurals):
             problems.append(f"untranslated: {key!r} ({where(message)})")
-    assert not problems, (f"{len(problems)} message(s) of the {DEFAULT_LANG} catalog need "
+    assert not problems, (f"{len(problems)} message(s) of the {lang} catalog need "
                           f"work (see this file's docstring):\n" + "\n".join(problems))
 
 
@@ -147,7 +153,10 @@ def test_catalog_header_matches_its_language(po):
     lang = po.parent.parent.name
     assert str(catalog.locale) == lang
     assert not catalog.fuzzy, f"{po.relative_to(ROOT)}: the header is marked fuzzy"
-    assert catalog.num_plurals == 2, catalog.plural_forms
+    # The plural rule of the language (French counts 0 as singular), as CLDR gives it
+    expected = get_plural(lang)
+    assert (catalog.num_plurals, catalog.plural_expr) == (
+        expected.num_plurals, expected.plural_expr), catalog.plural_forms
 
 
 def test_every_hand_written_page_exists_in_both_languages():

@@ -56,7 +56,7 @@ def page(site, path):
     return (site / path / "index.html").read_text("utf-8")
 
 
-es = Formatter("es", {"es": "es_VE"}, {"VES": "Bs."})
+es = Formatter("es", {"es": "es_VE"}, {"VES": "Bs."}, "¤\u00a0#,##0.00")  # as pelicanconf.py
 
 
 def money(value, digits=True, currency="VES"):

@@ -1,25 +1,29 @@
-"""Cabildo: participatory-democracy records as a Pelican site.
+"""Cabildo: participatory-democracy records as a Pelican site (pelican.plugins.cabildo).
 
-The plugin only registers its generators and Jinja set-up here; the work is
-in the modules: load (data layer), stats and pages (what pages show),
-generator (Pelican glue), opendata, bulletins (printed PDFs), i18n,
-build (atomic output).
+The plugin only registers its generators and Jinja set-up here. The work is in the
+layers: model/ (settings, reading and checking data/ into records), views/ (what each
+page shows), outputs/ (pages, maps, open data, feeds, bulletins, search), pelican/ (the
+Pelican glue and the `cabildo` command) and extensions/ (optional parts, the factory).
 """
 from pelican import signals
 
 
 def _generators(pelican):
+    from .extensions import extensions
     from .pelican.bulletin_generator import BulletinGenerator
-    from .extensions.factory.generator import FactoryGenerator
     from .pelican.generator import BudgetGenerator
-    return [BudgetGenerator, BulletinGenerator, FactoryGenerator]
+    return [BudgetGenerator, BulletinGenerator,
+            *(generator for ext in extensions() for generator in ext.generators())]
 
 
 def _jinja(generator):
-    """Every Pelican generator's environment gets the same i18n and filters."""
-    from .views import i18n
+    """Every Pelican generator's environment gets the same i18n, filters and the
+    extensions' template parts (the theme includes them at its slots)."""
+    from .extensions import template_parts
     from .model.settings import read
+    from .views import i18n
     i18n.install(generator.env, read(generator.settings) | generator.settings)
+    generator.env.globals["template_parts"] = template_parts
 
 
 def _site_files(pelican):

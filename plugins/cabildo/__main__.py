@@ -1,5 +1,5 @@
 import sys
 
-from .pelican.build import main
+from .pelican.cli import main
 
 sys.exit(main())

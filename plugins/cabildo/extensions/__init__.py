@@ -1,1 +1,54 @@
+"""Extensions: optional parts of a site that bring their own records, checks, pages, open
+data, feeds and template parts, without core code importing them.
 
+An extension is an `Extension` published under the `cabildo.extensions` entry point group;
+Cabildo's own factory is registered that way in pyproject.toml, and any installed package
+can add one the same way. Core calls each hook; an extension whose data folder is absent
+loads None and leaves no trace in the site (no page, link, table or documented schema).
+
+    Extension.load(root, problems, where, parishes, councils, options) -> records | None
+        read data/<folder>/ with the core data layer; problems go to `problems`.
+    Extension.places() -> {record type: file or folder}, for the data model page
+    Extension.schema_dir() -> folder of its JSON Schemas
+    Extension.generators() -> Pelican generator classes
+    Extension.tables() -> open-data tables (outputs.opendata.Table)
+    Extension.seo(page, lang, data, siteurl, default) -> (feed URL, JSON-LD items) | None
+    Extension.template_parts: {slot: template} included by the theme's slots
+        ("nav", "parish", "data", "search"); each part shows only when its data exists.
+    Extension.settings: the names of the CABILDO_* settings it reads.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Callable
+
+
+def _nothing(*_args: Any) -> Any:
+    return ()
+
+
+@dataclass(frozen=True)
+class Extension:
+    name: str  # also the key of its records in Dataset.extensions
+    folder: str  # data/<folder>/, which the core loader leaves to it
+    load: Callable[..., Any]
+    places: Callable[[], dict] = dict
+    schema_dir: Callable[[], Any] | None = None
+    generators: Callable[[], tuple] = _nothing
+    tables: Callable[[], tuple] = _nothing
+    seo: Callable[..., Any] | None = None
+    template_parts: dict = field(default_factory=dict)
+    settings: tuple = ()  # names of the CABILDO_* settings it reads (documented with it)
+
+
+@lru_cache(maxsize=None)
+def extensions() -> tuple[Extension, ...]:
+    """The installed extensions, in name order (deterministic builds)."""
+    from importlib.metadata import entry_points
+    found = [entry.load() for entry in entry_points(group="cabildo.extensions")]
+    return tuple(sorted(found, key=lambda ext: ext.name))
+
+
+def template_parts(slot: str) -> list[str]:
+    return [ext.template_parts[slot] for ext in extensions() if slot in ext.template_parts]

@@ -13,9 +13,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import checks, geo
+from ..extensions import extensions
+from .collation import sort_key
 from .problems import DataProblems, Problems
 from .records import (
-    Council, CouncilAssembly, Cycle, Dataset, Document, Milestone, Money,
+    CalendarStep, Council, CouncilAssembly, Cycle, Dataset, Document, Milestone, Money,
     Municipality, Parish, ParishAssembly, Period, Priority, Project,
     ProjectVote, Source,
 )
@@ -31,16 +33,15 @@ FOLDERS = {
     "parish-assemblies": "parish_assembly",
     "projects": "project",
 }
-OTHER_FOLDERS = {"geo", "factory"}  # geo: read by the maps; factory: by factory/load.py
+OTHER_FOLDERS = {"geo"}  # read by the maps; extensions' folders are theirs (extensions/)
 PLACE = {t: f"data/{n}" for n, t in FILES.items()} | {t: f"data/{n}/" for n, t in FOLDERS.items()}
-PLACE |= {  # the factory's record types (plugins/cabildo/factory/load.py)
-    "factory": "data/factory/factory.yaml", "factory_body": "data/factory/bodies.yaml",
-    "factory_person": "data/factory/people.yaml",
-    "factory_membership": "data/factory/memberships.yaml",
-    "factory_meeting": "data/factory/meetings/", "factory_proposal": "data/factory/proposals.yaml",
-}
 
 DEFAULT_QUORUM = Decimal("0.20")
+
+
+def all_places() -> dict[str, str]:
+    """Where every record type lives: the core's, then the extensions' (data/factory/...)."""
+    return PLACE | {t: p for ext in extensions() for t, p in ext.places().items()}
 
 
 class Where:
@@ -85,15 +86,16 @@ def read_all(root: Path, problems: Problems, where: Where) -> dict[str, list[tup
                      "create it, or point CABILDO_DATA_DIR at it")
         return found
     files: list[tuple[Path, str]] = []
+    others = OTHER_FOLDERS | {ext.folder for ext in extensions()}
     for entry in sorted(root.iterdir()):
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            if entry.name in OTHER_FOLDERS:
+            if entry.name in others:
                 continue
             if entry.name not in FOLDERS:
                 problems.add(_rel(entry, root), 0, 0, "", "unexpected folder in data/",
-                             "data/ holds: " + ", ".join(sorted(FOLDERS) + sorted(OTHER_FOLDERS)))
+                             "data/ holds: " + ", ".join(sorted(FOLDERS) + sorted(others)))
                 continue
             for file in sorted(entry.rglob("*")):
                 if file.is_dir() or file.name.startswith("."):
@@ -132,10 +134,11 @@ def read_files(files: list[tuple[Path, str]], root: Path, problems: Problems, wh
             where.broken(expected)
             continue
         if record_type != expected:
+            places = all_places()
             problems.add(rel, 1, 1, "",
                          f"this file holds {record_type.replace('_', ' ')} records but sits in "
-                         f"{PLACE[expected]}",
-                         f"move it to {PLACE[record_type]}")
+                         f"{places[expected]}",
+                         f"move it to {places[record_type]}")
             continue
         key = next(iter(located.data))
         value = located.data[key]
@@ -212,6 +215,10 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM, geometry_types: d
                     for k, v in m["phases"].items() if k != "clpp_approval"},
             clpp_approval=_d(m["phases"]["clpp_approval"]), clpp_act=m.get("clpp_act", ""),
             source=src(located, path),
+            calendar=tuple(
+                CalendarStep(s["name"] if isinstance(s["name"], dict) else {"": s["name"]},
+                             _d(s["start"]), _d(s["end"]) if "end" in s else None)
+                for s in m.get("calendar", ())),
         )
 
     council_assemblies = []
@@ -282,8 +289,10 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM, geometry_types: d
     checks.run_all(problems, where, parishes, councils, cycles,
                    council_assemblies, parish_assemblies, projects)
 
-    from ..extensions.factory import load as factory_load  # data/factory/, when the municipality has one
-    factory = factory_load.load(Path(root), problems, where, parishes, councils, factory_as_of)
+    # Extensions (the factory...) read their own folders; None where the folder is absent.
+    options = {"CABILDO_FACTORY_AS_OF": factory_as_of}
+    loaded = {ext.name: ext.load(Path(root), problems, where, parishes, councils, options)
+              for ext in extensions()}
 
     # Votes of each round, attached to their project (one source of truth).
     for assembly in parish_assemblies:
@@ -293,15 +302,19 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM, geometry_types: d
 
     if problems.errors:
         raise DataProblems(problems.errors)
+
+    def by_name(name: str) -> bytes:  # lists read in the municipality's own collation
+        return sort_key(municipality.locale, name)
+
     return Dataset(
         municipality=municipality,
-        parishes=dict(sorted(parishes.items(), key=lambda kv: kv[1].name)),
-        councils=dict(sorted(councils.items(), key=lambda kv: kv[1].name)),
+        parishes=dict(sorted(parishes.items(), key=lambda kv: by_name(kv[1].name))),
+        councils=dict(sorted(councils.items(), key=lambda kv: by_name(kv[1].name))),
         cycles=dict(sorted(cycles.items())),
         council_assemblies=tuple(sorted(council_assemblies, key=lambda a: (a.date, a.id))),
         parish_assemblies=tuple(sorted(parish_assemblies, key=lambda a: (a.date, a.id))),
         projects=dict(sorted(projects.items())),
         boundaries=boundaries,
-        factory=factory,
+        extensions=loaded,
         warnings=tuple(problems.warnings),
     )

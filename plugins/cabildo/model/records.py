@@ -73,6 +73,17 @@ class Period:
 
 
 @dataclass(frozen=True)
+class CalendarStep:
+    """A step of a cycle's calendar as residents see it, named per language."""
+    names: dict[str, str]  # language -> name; "" for one name in every language
+    start: date
+    end: date | None = None
+
+    def name_in(self, lang: str) -> str:
+        return self.names.get(lang) or self.names.get("") or next(iter(self.names.values()))
+
+
+@dataclass(frozen=True)
 class Cycle:
     year: int
     currency: str
@@ -83,6 +94,8 @@ class Cycle:
     clpp_approval: date
     clpp_act: str
     source: Source
+    calendar: tuple[CalendarStep, ...] = ()  # what residents see; () shows the phases
+
 
     @property
     def start(self) -> date:
@@ -189,7 +202,7 @@ class Dataset:
     parish_assemblies: tuple[ParishAssembly, ...]
     projects: dict[str, Project]
     boundaries: dict = field(default_factory=dict)  # parish id -> geo.Boundary
-    factory: object = None  # factory.records.Factory, when data/factory/ exists
+    extensions: dict = field(default_factory=dict)  # extension name -> its records, or None
     warnings: tuple = ()
 
     # Indexes, built once so generators never scan the whole data again.

@@ -28,10 +28,17 @@ SETTINGS = [
             "its own `quorum`). Written as text, e.g. \"0.20\"."),
     Setting("CABILDO_DEMO_NOTICE", True, bool,
             "Show the banner that says the data is illustrative. Turn off for real data."),
-    Setting("CABILDO_LOCALES", {"es": "es_VE", "en": "en_US"}, dict,
-            "Locale used to format numbers, money and dates in each site language."),
-    Setting("CABILDO_CURRENCY_SYMBOLS", {"VES": "Bs.", "VEF": "Bs.", "VED": "Bs."}, dict,
-            "Symbol printed before amounts of each currency (Babel's symbol when absent)."),
+    Setting("CABILDO_LOCALES", {}, dict,
+            "Locale that formats numbers, money and dates in each site language, e.g. "
+            "{\"en\": \"en_GB\"}. Default: the municipality's `locale` for its first "
+            "language, the language itself (CLDR's default region) for the others."),
+    Setting("CABILDO_CURRENCY_SYMBOLS", {}, dict,
+            "A site's own symbol for a currency, where CLDR's is not the one people use, "
+            "e.g. {\"XOF\": \"F CFA\"}. Placed where the locale places symbols."),
+    Setting("CABILDO_MONEY_FORMAT", "", str,
+            "Pattern for amounts (Unicode/CLDR number pattern, ¤ for the symbol), e.g. "
+            "\"¤\u00a0#,##0.00\". Empty: the locale's own (\"1 234,56 €\" in French). "
+            "Decimal and group marks always come from the locale."),
     Setting("CABILDO_REPOSITORY_URL", "", str,
             "Web address of the data's repository; project pages link to their YAML file "
             "there (`{url}/blob/main/{path}#L{line}`). Empty: the municipality's "

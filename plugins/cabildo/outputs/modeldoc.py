@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from ..extensions import extensions
 from ..model.load import PLACE
 from ..model.schema import SCHEMA_DIR
 
@@ -38,9 +39,15 @@ def _fields(node: dict, prefix: str = ""):
             yield from _fields(items, f"{full}[].")
 
 
-def model_docs() -> list[TypeDoc]:
+def model_docs(data=None) -> list[TypeDoc]:
+    """Every record type of the core, then those of the extensions the data uses (all of
+    them without data: the documentation of the package)."""
+    places = dict(PLACE)
+    for ext in extensions():
+        if data is None or data.extensions.get(ext.name) is not None:
+            places |= ext.places()
     docs = []
-    for record_type, place in PLACE.items():
+    for record_type, place in places.items():
         schema = json.loads((SCHEMA_DIR / f"{record_type}.schema.json").read_text("utf-8"))
         item = schema["$defs"][record_type]
         docs.append(TypeDoc(record_type, place, schema["title"], schema["x-title-en"],
@@ -48,5 +55,13 @@ def model_docs() -> list[TypeDoc]:
     return docs
 
 
-def schema_files():
-    return sorted(SCHEMA_DIR.glob("*.schema.json"))
+def settings_docs(settings, data=None) -> list:
+    """The settings a site can set: the core's, and those of the extensions it uses."""
+    unused = {name for ext in extensions() for name in ext.settings
+              if data is not None and data.extensions.get(ext.name) is None}
+    return [s for s in settings if s.name not in unused]
+
+
+def schema_files(data=None):
+    """The JSON Schemas of the record types the site documents (see model_docs)."""
+    return sorted(SCHEMA_DIR / f"{doc.type}.schema.json" for doc in model_docs(data))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from slugify import slugify
 
+from ..extensions import extensions
 from ..model.records import Dataset
 from ..views.stats import Index
 
@@ -145,9 +146,11 @@ TABLES = [
           ), ("assembly_id", "project_id"), (), True),
 ]
 
-from ..extensions.factory.opendata import tables as _factory_tables  # noqa: E402  (uses Table and C)
 
-TABLES += _factory_tables()
+
+def all_tables() -> list[Table]:
+    """Core tables, then the extensions' (the factory's bodies, meetings...)."""
+    return TABLES + [t for ext in extensions() for t in ext.tables()]
 
 
 def _rows(table: Table, data: Dataset, index: Index, year: int | None):
@@ -212,7 +215,7 @@ def files(data: Dataset) -> list[tuple[Table, int | None, str]]:
 
 def tables(data: Dataset) -> list[Table]:
     """The tables this data publishes (the factory's only when it has one)."""
-    return [t for t in TABLES if t.rows is None or t.rows(data) is not None]
+    return [t for t in all_tables() if t.rows is None or t.rows(data) is not None]
 
 
 def _resource_name(table: Table, year) -> str:

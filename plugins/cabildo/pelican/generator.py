@@ -63,8 +63,8 @@ class BudgetGenerator(Generator):
             "LATEST_DECISIONS": self.cabildo["CABILDO_LATEST_DECISIONS"],
             "opendata_tables": opendata.tables(self.data),
             "opendata_files": opendata.files(self.data),
-            "model_docs": modeldoc.model_docs(),
-            "cabildo_settings": SETTINGS,
+            "model_docs": modeldoc.model_docs(self.data),
+            "cabildo_settings": modeldoc.settings_docs(SETTINGS, self.data),
             "MAP_TILES": self.cabildo["CABILDO_MAP_TILES"],
             "legend_symbol": mapviews.legend_symbol,
         })
@@ -112,5 +112,5 @@ class BudgetGenerator(Generator):
                         self.settings.get("SITEURL", ""))
         schemas = Path(self.output_path) / opendata.DIR / "esquemas"
         schemas.mkdir(parents=True, exist_ok=True)
-        for schema in modeldoc.schema_files():
+        for schema in modeldoc.schema_files(self.data):
             shutil.copyfile(schema, schemas / schema.name)

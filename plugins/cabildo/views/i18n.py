@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -16,11 +17,14 @@ from pathlib import Path
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent, get_currency_symbol
+from babel import Locale, UnknownLocaleError
+from babel.numbers import (format_currency, format_decimal, format_percent,
+                           get_currency_symbol)
 from jinja2 import pass_context
 
 from . import urls
 from .tables import label_tables
+from ..model.collation import sort_key
 from ..model.records import Money
 
 from ..resources import TRANSLATIONS_DIR  # noqa: E402
@@ -43,7 +47,6 @@ STATUS_LABELS = {
     "cancelled": N_("Cancelled"),
 }
 SETTING_LABELS = {"urban": N_("urban"), "rural": N_("rural")}
-LANGUAGE_NAMES = {"es": "Español", "en": "English"}
 
 
 @lru_cache(maxsize=None)
@@ -64,22 +67,31 @@ def gettext_for(lang: str, text: str) -> str:
 
 
 class Formatter:
-    """Numbers, money and dates in one language's locale."""
+    """Numbers, money, percentages and dates in one language's locale, all from Babel's
+    (CLDR) locale data: decimal and group marks, the currency symbol, its side and spacing.
 
-    def __init__(self, lang: str, locales: dict, symbols: dict):
+    A site may replace a currency's symbol (`symbols`, e.g. VES: "Bs.") and the money
+    pattern (`money_format`, e.g. "¤\u00a0#,##0.00"), for conventions CLDR does not hold.
+    """
+
+    def __init__(self, lang: str, locales: dict, symbols: dict, money_format: str | None = None):
         self.lang = lang
-        self.locale = locales.get(lang, lang)
+        self.locale = Locale.parse(locales.get(lang, lang))
         self.symbols = symbols
+        pattern = money_format or self.locale.currency_formats["standard"].pattern
+        self._money_patterns = {True: pattern, False: _WHOLE.sub("0", pattern)}
 
     def number(self, value) -> str:
         return format_decimal(value, format="#,##0", locale=self.locale)
 
     def money(self, value: Money, digits: bool = True) -> str:
-        symbol = self.symbols.get(value.currency) or get_currency_symbol(
-            value.currency, self.locale)
-        pattern = "#,##0.00" if digits else "#,##0"
         amount = value.amount if digits else value.amount.quantize(Decimal(1))
-        return f"{symbol}\u00a0{format_decimal(amount, format=pattern, locale=self.locale)}"
+        text = format_currency(amount, value.currency, format=self._money_patterns[digits],
+                               locale=self.locale, currency_digits=digits)
+        symbol = self.symbols.get(value.currency)
+        if symbol:  # the site's own symbol where Babel's would be
+            text = text.replace(get_currency_symbol(value.currency, self.locale), symbol, 1)
+        return text
 
     def percent(self, value) -> str:
         """A ratio (0..1) as a whole percentage, spaced as the locale writes it
@@ -89,6 +101,23 @@ class Formatter:
     def date(self, value: date, form: str = "long") -> str:
         return format_date(value, form, locale=self.locale)
 
+    def sort_key(self, text: str) -> bytes:
+        """The locale's collation (ICU): 'ñame' after 'nube' in Spanish, 'Ł' after 'L'."""
+        return sort_key(str(self.locale), text)
+
+
+_WHOLE = re.compile(r"0\.0+")  # a money pattern's fraction, dropped for whole amounts
+
+
+@lru_cache(maxsize=None)
+def language_name(code: str) -> str:
+    """A language's name in itself, from CLDR: 'Español', 'Français', 'Polski'."""
+    try:
+        name = Locale.parse(code).get_display_name(code) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:]
+
 
 def formatter_for(settings: dict, municipality, lang: str) -> Formatter:
     """The formatter of a language; the municipality's own locale (es_VE) formats its
@@ -96,7 +125,8 @@ def formatter_for(settings: dict, municipality, lang: str) -> Formatter:
     locales = dict(settings["CABILDO_LOCALES"])
     if municipality and municipality.locale:
         locales[municipality.languages[0]] = municipality.locale
-    return Formatter(lang, locales, settings["CABILDO_CURRENCY_SYMBOLS"])
+    return Formatter(lang, locales, settings["CABILDO_CURRENCY_SYMBOLS"],
+                     settings.get("CABILDO_MONEY_FORMAT") or None)
 
 
 def install(env, settings: dict) -> None:
@@ -142,5 +172,5 @@ def install(env, settings: dict) -> None:
         default = context["municipality"].languages[0]
         return f"{context.get('SITEURL', '')}/{urls.path(kind, lang, default, **values)}"
 
-    env.globals.update({"url": url, "LANGUAGE_NAMES": LANGUAGE_NAMES,
+    env.globals.update({"url": url, "language_name": language_name,
                         "CATEGORY_LABELS": CATEGORY_LABELS, "STATUS_LABELS": STATUS_LABELS})

@@ -2,11 +2,14 @@
 the Open Graph locale, and the feed to follow. Built from the records, per language."""
 from __future__ import annotations
 
+from babel import Locale
+from babel.core import get_global
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from ..outputs import feeds, opendata
 from . import urls
+from ..extensions import extensions
 from .i18n import gettext_for
 
 
@@ -37,7 +40,7 @@ def extras(page, lang: str, data, index, settings: dict) -> dict:
                   "name": _("Municipality of %(name)s") % {"name": town.name},
                   "url": url("home"), "address": _place(data)["address"]}
     out = {"og_locale": (town.locale if lang == default else
-                         settings.get("CABILDO_LOCALES", {}).get(lang, lang)),
+                         settings.get("CABILDO_LOCALES", {}).get(lang) or full_locale(lang)),
            "feed_url": f"{siteurl}/{feeds.feed_path(lang, default)}"}
     items = []
     if page.kind == "home":
@@ -64,24 +67,9 @@ def extras(page, lang: str, data, index, settings: dict) -> dict:
                           "eventAttendanceMode":
                               "https://schema.org/OfflineEventAttendanceMode",
                           "location": _place(data, parish), "organizer": government})
-    elif page.kind.startswith("factory"):
-        factory = data.factory
-        body_id = page.values.get("id") if page.kind == "factory_body" else None
-        kind = "factory_body_feed" if body_id else "factory_feed"
-        values = {"id": body_id} if body_id else {}
-        out["feed_url"] = f"{siteurl}/{urls.path(kind, lang, default, **values)}"
-        if page.kind == "factory_meeting":
-            m, body = page.context["meeting"], page.context["body"]
-            name = factory.name if lang == default else (factory.name_en or factory.name)
-            items.append({
-                "@context": "https://schema.org", "@type": "Event",
-                "name": f"{body.name}, {m.date.isoformat()}",
-                "startDate": f"{m.date.isoformat()}T{m.start.isoformat('minutes')}",
-                "endDate": f"{m.date.isoformat()}T{m.end.isoformat('minutes')}",
-                "eventStatus": "https://schema.org/EventScheduled",
-                "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-                "location": {**_place(data), "name": m.place or town.seat},
-                "organizer": {"@type": "Organization", "name": name}})
+    elif (found := _extension_seo(page, lang, data, siteurl, default)) is not None:
+        out["feed_url"], more = found
+        items.extend(more)
     elif page.kind == "parish":
         out["feed_url"] = f"{siteurl}/{feeds.feed_path(lang, default, page.values['id'])}"
     elif page.kind == "data":
@@ -101,3 +89,20 @@ def extras(page, lang: str, data, index, settings: dict) -> dict:
             "distribution": distribution})
     out["jsonld"] = [_json(item) for item in items]
     return out
+
+
+def _extension_seo(page, lang, data, siteurl, default):
+    """An extension's own page (the factory's...): its feed and JSON-LD items."""
+    for ext in extensions():
+        if ext.seo is not None:
+            found = ext.seo(page, lang, data, siteurl, default)
+            if found is not None:
+                return found
+    return None
+
+
+def full_locale(lang: str) -> str:
+    """Open Graph wants language_TERRITORY: CLDR's likely region ('fr' -> 'fr_FR')."""
+    likely = get_global("likely_subtags").get(lang, lang)
+    parsed = Locale.parse(likely)
+    return f"{parsed.language}_{parsed.territory}" if parsed.territory else lang

@@ -46,7 +46,7 @@ class FactoryGenerator(Generator):
     def generate_context(self):
         self.cabildo = read_settings(self.settings)
         self.data = dataset_for(self.settings)
-        factory = self.data.factory
+        factory = self.data.extensions.get("factory")
         self.index = None
         self.pages = []
         if factory is not None:

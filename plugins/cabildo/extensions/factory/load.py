@@ -27,6 +27,9 @@ FILES = {
 REQUIRED = ("factory.yaml", "bodies.yaml")
 FOLDERS = {"meetings": "factory_meeting"}
 DEFAULT_QUORUM = Decimal("0.5")
+# Where each record type lives, for the data model page.
+PLACE = {t: f"data/{DIR}/{n}" for n, t in FILES.items()} | {
+    t: f"data/{DIR}/{n}/" for n, t in FOLDERS.items()}
 
 
 def _d(text) -> date | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 
 def _factory(data):
-    return getattr(data, "factory", None)
+    return data.extensions.get("factory")
 
 
 def _bodies(data):

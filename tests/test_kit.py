@@ -1,0 +1,176 @@
+"""Cabildo as a kit: a new municipality starts with `cabildo init` and builds at once,
+in its own language, money and sort order, with nothing of Torres in it."""
+import re
+import subprocess
+import sys
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from pelican.plugins.cabildo.model.load import load_dataset
+from pelican.plugins.cabildo.model.records import Money
+from pelican.plugins.cabildo.views.i18n import Formatter, language_name
+
+ROOT = Path(__file__).resolve().parent.parent
+CABILDO = [sys.executable, "-m", "pelican.plugins.cabildo"]
+
+
+def cabildo(*args, cwd=None):
+    return subprocess.run([*CABILDO, *args], cwd=cwd, capture_output=True, text=True)
+
+
+def text_of(html: str) -> str:
+    html = re.sub(r"<script.*?</script>|<style.*?</style>", " ", html, flags=re.S)
+    return re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&nbsp;", "\u00a0")
+
+
+@pytest.fixture(scope="module")
+def ville(tmp_path_factory):
+    """`cabildo init` for Toulouse in French, then `cabildo build`."""
+    site = tmp_path_factory.mktemp("kit") / "ville"
+    made = cabildo("init", str(site), "--name", "Toulouse", "--country", "FR",
+                   "--language", "fr", "--currency", "EUR")
+    assert made.returncode == 0, made.stderr
+    built = cabildo("build", "--set", "CABILDO_BULLETINS=false", cwd=site)
+    assert built.returncode == 0, built.stderr
+    return site
+
+
+def test_init_writes_a_site_that_validates(ville):
+    checked = cabildo("validate", cwd=ville)
+    assert checked.returncode == 0, checked.stderr
+    assert "valid" in checked.stdout
+    for data_file in (ville / "data").rglob("*.yaml"):  # editors find every schema
+        first = data_file.read_text("utf-8").splitlines()[0]
+        schema = first.partition("$schema=")[2]
+        assert schema and (data_file.parent / schema).resolve().is_file(), data_file
+    assert (ville / ".github" / "workflows" / "cabildo.yml").is_file()
+    assert "cabildo validate" in (ville / ".gitlab-ci.yml").read_text()
+
+
+def test_the_new_site_speaks_its_language_and_money(ville):
+    home = (ville / "output" / "index.html").read_text("utf-8")
+    assert '<html lang="fr"' in home
+    assert "45\u202f000\u00a0€" in text_of(home)  # French: narrow space groups, € after
+    assert "Budget participatif de Toulouse" in text_of(home)  # the French catalog
+    assert "Français" not in text_of(home)  # one language: no language switch
+
+
+def test_the_cycle_calendar_is_the_sites_own(ville):
+    year = next((ville / "output" / "cycles").iterdir()).name  # French paths: cycles/2026/
+    text = text_of((ville / "output" / "cycles" / year / "index.html").read_text("utf-8"))
+    assert "Dépôt des projets" in text and "Vote" in text and "Résultats" in text
+    for torres_phase in ("diagnostic", "CLPP", "deuxième tour"):
+        assert torres_phase not in text
+
+
+def test_nothing_of_torres_in_a_new_site(ville):
+    for page in (ville / "output").rglob("*.html"):
+        text = text_of(page.read_text("utf-8"))
+        for word in ("Torres", "Venezuela", "Carora", "Lara", "OCHA", "Bs.", "actory", "ábrica",
+                     "usine", "Popolo"):
+            assert word not in text, (page, word)
+
+
+def test_an_extension_without_data_leaves_no_trace(ville):
+    out = ville / "output"
+    assert not list(out.rglob("*factory*")) and not list(out.rglob("*fabrica*"))
+    assert not list((out / "datos" / "esquemas").glob("factory*"))
+    package = (out / "datos" / "datapackage.json").read_text("utf-8")
+    assert "factory" not in package and "popolo" not in package
+
+
+def test_validate_speaks_ci_annotations(ville, tmp_path):
+    broken = tmp_path / "data"
+    subprocess.run(["cp", "-r", str(ville / "data"), str(broken)], check=True)
+    projects = next((broken / "projects").glob("*.yaml"))
+    projects.write_text(projects.read_text().replace("amount: 45000.00", "amount: lots"))
+    checked = cabildo("validate", "--data", str(broken), "--annotations", "github", cwd=ville)
+    assert checked.returncode == 1
+    assert re.search(r"^::error file=.*projects/\d+\.yaml,line=\d+,col=\d+::.*amount",
+                     checked.stdout, re.M), checked.stdout
+
+
+def test_init_refuses_what_it_cannot_know(tmp_path):
+    for args, word in ((["--currency", "EURO"], "currency"), (["--country", "XX"], "country"),
+                       (["--language", "zz"], "language")):
+        base = {"--name": "X", "--country": "FR", "--language": "fr", "--currency": "EUR"}
+        base.update(dict(zip(args[::2], args[1::2])))
+        made = cabildo("init", str(tmp_path / word), *[x for kv in base.items() for x in kv])
+        assert made.returncode == 2 and word in made.stderr, made.stderr
+        assert "Traceback" not in made.stderr
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "keep.txt").write_text("mine")
+    made = cabildo("init", str(tmp_path / "full"), "--name", "X", "--country", "FR",
+                   "--language", "fr", "--currency", "EUR")
+    assert made.returncode == 2 and "not empty" in made.stderr
+
+
+@pytest.mark.parametrize("locale, currency, expected", [
+    ("fr_FR", "EUR", "1\u202f234,56\u00a0€"),
+    ("pl_PL", "PLN", "45\u00a0893\u00a0414,00\u00a0zł"),
+    ("en_US", "USD", "$1,234.56"),
+    ("de_DE", "EUR", "1.234,56\u00a0€"),
+])
+def test_money_is_written_as_each_locale_writes_it(locale, currency, expected):
+    amount = Decimal("45893414") if currency == "PLN" else Decimal("1234.56")
+    assert Formatter("x", {"x": locale}, {}).money(Money(amount, currency)) == expected
+
+
+def test_torres_keeps_its_own_money_pattern():
+    fmt = Formatter("es", {"es": "es_VE"}, {"VES": "Bs."}, "¤\u00a0#,##0.00")
+    assert fmt.money(Money(Decimal("1234567.891"), "VES")) == "Bs.\u00a01.234.567,89"
+    assert fmt.money(Money(Decimal("1234567.5"), "VES"), digits=False) == "Bs.\u00a01.234.568"
+
+
+def test_language_names_come_from_cldr():
+    assert [language_name(c) for c in ("es", "en", "fr", "pl")] == [
+        "Español", "English", "Français", "Polski"]
+
+
+def test_lists_follow_the_locale_collation(ville, tmp_path):
+    data = tmp_path / "data"
+    subprocess.run(["cp", "-r", str(ville / "data"), str(data)], check=True)
+    parishes = data / "parishes.yaml"
+    names = ["Zèbre", "Été", "Côte", "cote", "Abbaye"]
+    parishes.write_text(parishes.read_text() + "".join(
+        f"- id: p{i}\n  name: {name}\n  population: 10\n" for i, name in enumerate(names)))
+    order = [p.name for p in load_dataset(data).parishes.values()]
+    assert order == ["Abbaye", "Centre", "cote", "Côte", "Été", "Zèbre"]  # not Z before É
+
+
+def test_the_wheel_carries_theme_translations_and_schemas(tmp_path):
+    made = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
+                           str(tmp_path), str(ROOT)], capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    names = zipfile.ZipFile(next(tmp_path.glob("cabildo-*.whl"))).namelist()
+    base = "pelican/plugins/cabildo/"
+    for expected in ("__init__.py", "model/load.py", "model/schemas/project.schema.json",
+                     "theme/templates/base.html", "theme/static/css/cabildo.css",
+                     "theme/translations/es/LC_MESSAGES/messages.po",
+                     "extensions/factory/load.py"):
+        assert base + expected in names, expected
+    assert not any(n.startswith(("tools/", "tests/", "data/")) for n in names)
+    assert any(n.endswith("entry_points.txt") for n in names)
+
+
+def test_every_language_keeps_each_path_s_placeholders():
+    from pelican.plugins.cabildo.views import urls
+    for lang in ("es", "en", "fr"):
+        for pattern in [*urls.ROUTES.values(), *urls.FILES.values()]:
+            local = urls.localized(lang, pattern)
+            assert set(re.findall(r"{\w+}", local)) == set(re.findall(r"{\w+}", pattern)), (
+                lang, pattern, local)
+            assert re.fullmatch(r"[a-z0-9{}_./-]*", local), (lang, local)  # plain URL slugs
+
+
+def test_torres_keeps_its_spanish_paths():
+    from pelican.plugins.cabildo.views import urls
+    assert urls.path("parish_cycle", "es", "es", id="altagracia", year=2024) == \
+        "parroquias/altagracia/2024/"
+    assert urls.path("bulletin_municipal", "en", "es", year=2024) == \
+        "en/bulletins/2024/municipality.pdf"
+    assert urls.path("parish_cycle", "fr", "fr", id="centre", year=2026) == \
+        "paroisses/centre/2026/"
