@@ -47,9 +47,9 @@ def test_the_default_language_is_french(site):
     assert '<html lang="fr">' in home
     text = text_of(home)
     for label in ("Aller au contenu", "Budget participatif", "Paroisses", "Projets",
-                  "Données ouvertes", "Chercher", "Décidé par les habitants"):
+                  "Données ouvertes", "Chercher", "Attribué à des projets par les habitants"):
         assert label in text, label
-    for english in ("Skip to content", "Parishes", "Open data", "Decided by residents"):
+    for english in ("Skip to content", "Parishes", "Open data", "Assigned to projects by residents"):
         assert english not in text, english
     assert '<html lang="fr">' in page(site, "projets/harbour-road")
     assert '<html lang="en">' in page(site, "en/projects/harbour-road")

@@ -29,11 +29,13 @@ def parish_with_road(data):
     raise AssertionError("the demo data needs a funded road")
 
 
-def count_features(page):
-    """Features drawn by the category layers: SVG paths (minus the boundary) and symbols."""
-    paths = page.locator(".leaflet-overlay-pane path.leaflet-interactive").count()
-    symbols = page.locator(".leaflet-marker-pane .map-symbol").count()
-    return paths + symbols
+def marker_sizes(page):
+    """{project title: (width, height) in px} of each project's marker: points, and the
+    marker at the middle of every line or area."""
+    return {name: size for name, size in page.evaluate("""() =>
+        [...document.querySelectorAll('.leaflet-marker-pane .map-symbol')].map(e => {
+            const r = e.getBoundingClientRect();
+            return [e.getAttribute('aria-label'), [r.width, r.height]]; })""")}
 
 
 def test_parish_map_draws_every_funded_project(browser, serve, site, data):
@@ -41,7 +43,9 @@ def test_parish_map_draws_every_funded_project(browser, serve, site, data):
     visit = Visit(browser, f"{serve(site)}/parroquias/{parish_id}/{year}/")
     try:
         assert visit.page.locator(".folium-map").is_visible()
-        assert count_features(visit.page) == len(funded)
+        sizes = marker_sizes(visit.page)
+        assert set(sizes) == {p.title for p in funded}
+        assert all(w >= 12 and h >= 12 for w, h in sizes.values()), sizes
         assert not visit.errors
         hosts = {urlparse(u).hostname for u in visit.requests if not u.startswith("data:")}
         assert hosts == {"127.0.0.1"}, hosts
@@ -108,9 +112,10 @@ def test_project_title_with_html_runs_nothing(browser, serve, tmp_path, data):
     try:
         page = visit.page
         # Open every tooltip and popup of the map.
+        # (events dispatched: an open popup would catch a real pointer's next click)
         for symbol in page.locator(".leaflet-marker-pane .map-symbol").all():
-            symbol.hover()
-            symbol.click()
+            symbol.dispatch_event("mouseover")
+            symbol.dispatch_event("click")
         for path_el in page.locator(".leaflet-overlay-pane path.leaflet-interactive").all():
             path_el.dispatch_event("click")
             path_el.dispatch_event("mouseover")

@@ -30,13 +30,15 @@ def page_paths(site):
     return paths
 
 
-def test_axe_finds_no_violation(browser, serve, site, page_paths):
+@pytest.mark.parametrize("width,height", [(360, 640), (1280, 800)])
+def test_axe_finds_no_violation(browser, serve, site, page_paths, width, height):
+    """At a phone's width too: scroll boxes a keyboard cannot reach were found there."""
     from axe_playwright_python.sync_playwright import Axe
     axe = Axe()
     base = serve(site)
     found = []
     for path in page_paths:
-        visit = Visit(browser, base + path)
+        visit = Visit(browser, base + path, width=width, height=height)
         try:
             result = axe.run(visit.page)
             for v in result.response["violations"]:

@@ -72,7 +72,7 @@ def test_home_shows_the_current_cycle(site, data):
     total = sum((p.amount.amount for p in funded), Decimal(0))
     text = text_of(page(site, ""))
     assert f"Presupuesto" in text or "Participatory" in text
-    assert money(total, digits=False) in text
+    assert money(total) in text  # one precision for a figure: exact cents
     assert f"{len(funded)}" in text
 
 
@@ -82,7 +82,7 @@ def test_cycle_total_is_the_sum_of_its_projects(site, data):
         total = sum((p.amount.amount for p in funded), Decimal(0))
         html = page(site, f"ciclos/{year}")
         foot = text_of(html.split("<tfoot>")[1].split("</tfoot>")[0])
-        assert money(total, digits=False) in foot
+        assert money(total) in foot
         assert foot.endswith(str(len(funded)))
 
 
@@ -96,7 +96,7 @@ def test_parish_page_lists_its_funded_projects_and_their_sum(site, data):
             assert p.title in text
             assert money(p.amount) in text
         total = sum((p.amount.amount for p in funded), Decimal(0))
-        assert money(total, digits=False) in text
+        assert money(total) in text  # one precision for a figure: exact cents
 
 
 def test_project_page_shows_money_votes_and_source(site, data):
@@ -108,7 +108,9 @@ def test_project_page_shows_money_votes_and_source(site, data):
     assert re.search(r"Bs\.\s[\d.]+,\d\d", text)
     vote = project.votes[2]
     assert re.search(rf"\b{vote.yes}\b.*\b{vote.no}\b.*\b{vote.abstain}\b", text)
-    assert f"{project.source.path}#L{project.source.line}" in html
+    # The demo names no repository: no "see the source file" link to a placeholder.
+    assert f"{project.source.path}#L{project.source.line}" not in html
+    assert "example.org" not in html
 
 
 def test_every_page_has_its_translation_and_hreflang(site):
@@ -237,11 +239,15 @@ def test_html_in_a_title_is_shown_as_text(tmp_path):
 def test_a_second_municipality_builds(tmp_path):
     data = ROOT / "tests" / "fixtures" / "riverside" / "data"
     out = tmp_path / "out"
-    assert run_build(out, data, DEFAULT_LANG="en", CABILDO_DEMO_NOTICE=False) == 0
+    assert run_build(out, data, DEFAULT_LANG="en", CABILDO_DEMO_NOTICE=False,
+                     CABILDO_REPOSITORY_URL="https://git.riverside.example/budget") == 0
+    project = page(out, "projects/harbour-road")
+    assert 'href="https://git.riverside.example/budget/blob/' in project
+    assert "#L" in project
     home = text_of(page(out, ""))
     assert "Riverside" in home and "Torres" not in home
     assert "BZ$" in home or "BZD" in home or "$" in home
-    assert "79,251" in home  # 61,250.50 + 18,000.25, rounded, in English digits
+    assert "79,250.75" in home  # 61,250.50 + 18,000.25, exact, in English digits
     assert (out / "es" / "proyectos" / "harbour-road" / "index.html").exists()
     assert '<html lang="es">' in page(out, "es/proyectos/harbour-road")
     assert "Demonstration site" not in page(out, "")

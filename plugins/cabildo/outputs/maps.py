@@ -23,15 +23,17 @@ import folium.folium
 import folium.map
 import jinja2
 import xyzservices
+from branca.element import MacroElement
+from folium.plugins import MarkerCluster
 from folium.utilities import JsCode
 from markupsafe import Markup
 
-from .mapstyle import STYLES, legend_svg, symbol_svg
+from .mapstyle import STYLES, symbol_svg
 from ..model.records import CATEGORIES
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">'
-                   'OpenStreetMap</a> contributors')
+# The credit's wording is in the page's language: a token replaced per language.
+OSM_ATTRIBUTION = "@@layer:attribution@@"
 # A provider object, not a name or URL: folium would search xyzservices' whole catalogue
 # for a match on every map.
 OSM = xyzservices.TileProvider(name="openstreetmap", url=OSM_TILES, max_zoom=19,
@@ -75,8 +77,15 @@ for _module in (branca.element, folium.elements, folium.features, folium.folium,
 branca.element._camelify = lru_cache(maxsize=256)(branca.element._camelify)
 
 
-# Markers are buttons for the keyboard: give each the project's title as its name.
-NAME_MARKERS = JsCode("""function (feature, layer) {
+# Each feature carries its own label and popup (escaped HTML, see project_feature):
+# bound per feature because the cluster takes the features out of their GeoJson layer,
+# which is never on the map itself. Markers are buttons for the keyboard: each is
+# named by the project's title. A popup stays inside the map (a phone's map is ~330 px
+# wide), and so does its close button.
+BIND_FEATURE = JsCode("""function (feature, layer) {
+    layer.bindTooltip(feature.properties.tip, {sticky: false});
+    layer.bindPopup(feature.properties.popup,
+                    {maxWidth: 220, keepInView: true, autoPanPadding: [12, 12]});
     layer.on("add", function () {
         var el = layer.getElement && layer.getElement();
         if (el && el.classList.contains("leaflet-marker-icon")) {
@@ -84,6 +93,25 @@ NAME_MARKERS = JsCode("""function (feature, layer) {
         }
     });
 }""")
+
+
+class PhoneControls(MacroElement):
+    """A metric scale, and hover labels closed when a popup opens: on a touch screen
+    the tap that opens a popup also shows the label, which then sits on top of it."""
+    _template = jinja2.Template("""{% macro script(this, kwargs) %}
+L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+{{ this._parent.get_name() }}.on("popupopen", function () {
+    {{ this._parent.get_name() }}.eachLayer(function (l) { if (l.closeTooltip) { l.closeTooltip(); } });
+});
+{% endmacro %}""")
+
+
+POPUP_OPTIONS = {"max_width": 220, "keep_in_view": True, "auto_pan_padding": [12, 12]}
+# Markers closer than this (px) merge into a numbered cluster; at the last zoom they
+# spread out ("spiderfy"), so no project hides under another.
+CLUSTER_OPTIONS = {"maxClusterRadius": 28, "showCoverageOnHover": False,
+                   "spiderfyOnMaxZoom": True, "zoomToBoundsOnClick": True}
+MAX_FIT_ZOOM = 16
 
 
 @dataclass(frozen=True)
@@ -117,8 +145,10 @@ def _stable_ids(root, prefix: str) -> None:
 
 
 def _base_map(tiles: str, tiles_label: str) -> folium.Map:
-    m = folium.Map(location=[0, 0], zoom_start=12, tiles=None, control_scale=True)
+    m = folium.Map(location=[0, 0], zoom_start=12, tiles=None, control_scale=False)
+    m.options["max_zoom"] = 18  # the cluster needs a top zoom, with tiles or without
     m.default_js, m.default_css = [], []  # per instance: loaded by our page instead
+    PhoneControls().add_to(m)
     if tiles == "openstreetmap":
         folium.TileLayer(tiles=OSM, name=tiles_label, control=False,
                          referrerPolicy="strict-origin-when-cross-origin").add_to(m)
@@ -127,7 +157,7 @@ def _base_map(tiles: str, tiles_label: str) -> folium.Map:
 
 def _finish(m: folium.Map, bounds, map_id: str) -> WebMap:
     minx, miny, maxx, maxy = bounds
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    m.fit_bounds([[miny, minx], [maxy, maxx]], max_zoom=MAX_FIT_ZOOM)
     _stable_ids(m, map_id)
     root = m.get_root()
     root.render()
@@ -137,15 +167,16 @@ def _finish(m: folium.Map, bounds, map_id: str) -> WebMap:
 
 
 def category_layers(m, features_by_category, labels: dict) -> None:
-    """One GeoJson layer per category (far smaller than one marker object each).
-
-    labels: the layer names, as safe HTML (escaped by the caller)."""
+    """One GeoJson layer per category (far smaller than one marker object each), all
+    in one marker cluster (lines and areas are drawn as they are; their marker is
+    clustered). The legend under the map names the categories."""
+    cluster = MarkerCluster(control=False, options=CLUSTER_OPTIONS)
+    cluster.default_js, cluster.default_css = [], []  # self-hosted, loaded by the page
     for category in CATEGORIES:
         features = features_by_category.get(category)
         if not features:
             continue
         style = STYLES[category]
-        group = folium.FeatureGroup(name=f"{legend_svg(category)} {labels[category]}")
         folium.GeoJson(
             {"type": "FeatureCollection", "features": features},
             style_function=lambda f, s=style: {
@@ -154,11 +185,9 @@ def category_layers(m, features_by_category, labels: dict) -> None:
             marker=folium.Marker(icon=folium.DivIcon(
                 html=symbol_svg(category, 22), icon_size=(22, 22), icon_anchor=(11, 11),
                 class_name="map-symbol")),
-            tooltip=folium.GeoJsonTooltip(["tip"], labels=False),
-            popup=folium.GeoJsonPopup(["popup"], labels=False),
-            on_each_feature=NAME_MARKERS,
-        ).add_to(group)
-        group.add_to(m)
+            on_each_feature=BIND_FEATURE,
+        ).add_to(cluster)
+    cluster.add_to(m)
 
 
 def project_feature(project, popup_html: str) -> dict:
@@ -169,17 +198,30 @@ def project_feature(project, popup_html: str) -> dict:
 
 
 def parish_map(map_id: str, boundary, bounds, features_by_category, labels: dict,
-               tiles: str) -> WebMap:
+               tiles: str, neighbours=()) -> WebMap:
+    """neighbours: (geometry, name label token) of the parishes around, drawn filled and
+    named when there are no tiles, so the map never shows an empty grey box."""
     m = _base_map(tiles, labels["tiles"])
+    if tiles == "none" and neighbours:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": [
+                {"type": "Feature", "properties": {"label": label}, "geometry": geometry}
+                for geometry, label in neighbours]},
+            style_function=lambda f: {"color": "#8a8a8a", "weight": 1, "fillColor": "#ece8dc",
+                                      "fillOpacity": 1},
+            tooltip=folium.GeoJsonTooltip(["label"], labels=False, permanent=True,
+                                          direction="center", class_name="map-label"),
+            control=False, interactive=False,
+        ).add_to(m)
     if boundary is not None:
         folium.GeoJson(
             {"type": "Feature", "properties": {}, "geometry": boundary.geometry},
             style_function=lambda f: {"color": "#333", "weight": 2, "dashArray": "8 3 2 3",
-                                      "fill": False},
+                                      "fill": tiles == "none", "fillColor": "#fbfaf5",
+                                      "fillOpacity": 1},
             control=False, interactive=False,
         ).add_to(m)
     category_layers(m, features_by_category, labels)
-    folium.LayerControl(collapsed=False).add_to(m)
     return _finish(m, bounds, map_id)
 
 
@@ -217,10 +259,9 @@ def municipal_map(map_id: str, parishes: list, bounds, features_by_category, lab
         name=labels["parishes"],
         style_function=lambda f: {"color": "#333", "weight": 1, "fillColor":
                                   f["properties"]["fill"], "fillOpacity": 0.8},
-        tooltip=folium.GeoJsonTooltip(["tip"], labels=False),
-        popup=folium.GeoJsonPopup(["popup"], labels=False),
+        tooltip=folium.GeoJsonTooltip(["tip"], labels=False, sticky=False),
+        popup=folium.GeoJsonPopup(["popup"], labels=False, **POPUP_OPTIONS),
         control=False,
     ).add_to(m)
     category_layers(m, features_by_category, labels)
-    folium.LayerControl(collapsed=True).add_to(m)
     return _finish(m, bounds, map_id)

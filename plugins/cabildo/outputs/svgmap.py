@@ -57,7 +57,7 @@ def _polygon_rings(geometry):
     return []
 
 
-def _feature(frame, geometry, category, title, href=None, strong=True) -> str:
+def _feature(frame, geometry, category, title, href=None, strong=True, symbol=1.0) -> str:
     style = STYLES[category]
     kind, c = geometry["type"], geometry["coordinates"]
     opacity = "" if strong else ' opacity="0.45"'
@@ -76,23 +76,47 @@ def _feature(frame, geometry, category, title, href=None, strong=True) -> str:
         parts.append(f'<path d="{_path(frame, _polygon_rings(geometry))}" '
                      f'fill="{style.color}" fill-opacity="0.35" stroke="{style.color}" '
                      f'stroke-width="2" fill-rule="evenodd"/>')
-    if kind in ("Point", "MultiPoint", "Polygon", "MultiPolygon"):
+    if kind in ("Point", "MultiPoint", "Polygon", "MultiPolygon", "LineString",
+                "MultiLineString"):
         if kind == "Point":
             points = [c]
         elif kind == "MultiPoint":
             points = c
+        elif "Line" in kind:
+            # A street is a few pixels long on a parish's map: its symbol, at the middle
+            # of its longest line, is what a reader sees (and taps).
+            lines = [c] if kind == "LineString" else c
+            points = [_middle(max(lines, key=_length))]
         else:
             ring = _polygon_rings(geometry)[0]
             points = [[sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring)]]
         for p in points:
             x, y = frame.xy(*p[:2])
-            parts.append(f'<path transform="translate({x - 10} {y - 10})" '
+            at = f"translate({x - 10 * symbol:g} {y - 10 * symbol:g})" + (
+                f" scale({symbol:g})" if symbol != 1 else "")
+            parts.append(f'<path transform="{at}" '
                          f'd="{SYMBOLS[style.symbol]}" fill="{style.color}" stroke="#fff" '
                          f'stroke-width="1.5"/>')
     body = f"<title>{escape(title)}</title>" + "".join(parts)
     if href:
         return f'<a href="{escape(href)}"{opacity}>{body}</a>'
     return f"<g{opacity}>{body}</g>"
+
+
+def _length(line) -> float:
+    return sum(math.dist(a[:2], b[:2]) for a, b in zip(line, line[1:]))
+
+
+def _middle(line):
+    """The point halfway along a line (in degrees: enough to place a symbol)."""
+    half, walked = _length(line) / 2, 0.0
+    for a, b in zip(line, line[1:]):
+        step = math.dist(a[:2], b[:2])
+        if step and walked + step >= half:
+            t = (half - walked) / step
+            return [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t]
+        walked += step
+    return list(line[0][:2])
 
 
 def _scale_bar(frame) -> str:
@@ -141,7 +165,7 @@ def _labels(frame, labels) -> str:
 
 def svg_map(*, width: int, title: str, boundary=None, extent=None, features=(),
             context=(), outline=None, credit: str = "", labels=(), cache: dict | None = None,
-            boundary_key=None) -> Markup:
+            boundary_key=None, symbol: float = 1.0) -> Markup:
     """An SVG map.
 
     boundary: the GeoJSON of the area drawn as its outline (may be None).
@@ -173,7 +197,7 @@ def svg_map(*, width: int, title: str, boundary=None, extent=None, features=(),
     for geometry, category, name, href in context:
         out.append(_feature(frame, geometry, category, name, href, strong=False))
     for geometry, category, name, href in features:
-        out.append(_feature(frame, geometry, category, name, href))
+        out.append(_feature(frame, geometry, category, name, href, symbol=symbol))
     out.append(_labels(frame, labels))
     out.append(_scale_bar(frame))
     if credit:

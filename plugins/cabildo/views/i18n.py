@@ -23,6 +23,7 @@ from babel.numbers import (format_currency, format_decimal, format_percent,
 from jinja2 import pass_context
 
 from . import urls
+from .tables import label_tables
 from ..model.collation import sort_key
 from ..model.records import Money
 
@@ -98,6 +99,8 @@ class Formatter:
         return text
 
     def percent(self, value) -> str:
+        """A ratio (0..1) as a whole percentage, spaced as the locale writes it
+        (Babel's pattern for the locale: "60%" in es_VE, "60 %" in fr)."""
         return format_percent(value, locale=self.locale)
 
     def date(self, value: date, form: str = "long") -> str:
@@ -213,6 +216,7 @@ def install(env, settings: dict) -> None:
         "category": pass_context(lambda c, v: _gettext(c, CATEGORY_LABELS.get(v, v))),
         "status": pass_context(lambda c, v: _gettext(c, STATUS_LABELS.get(v, v))),
         "setting": pass_context(lambda c, v: _gettext(c, SETTING_LABELS.get(v, v))),
+        "label_tables": label_tables,
     })
 
     @pass_context

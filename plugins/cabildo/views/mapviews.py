@@ -23,6 +23,7 @@ from .i18n import CATEGORY_LABELS, STATUS_LABELS, gettext_for
 from ..outputs.svgmap import svg_map
 
 FALLBACK_PAD = 0.01  # degrees around the projects of a parish without a boundary
+MIN_SPAN = 0.012  # degrees (~1.3 km): the least a view of funded projects shows
 
 
 @dataclass
@@ -45,6 +46,9 @@ class MapContext:
         out = {c: self._(label) for c, label in CATEGORY_LABELS.items()}
         out["tiles"] = self._("Map")
         out["parishes"] = self._("Parishes")
+        out["attribution"] = Markup(self._("&copy; %(osm)s contributors") % {
+            "osm": Markup('<a href="https://www.openstreetmap.org/copyright">'
+                          'OpenStreetMap</a>')})
         return out
 
     def popup(self, project) -> str:
@@ -53,22 +57,46 @@ class MapContext:
         return (f"<strong>{escape(project.title)}</strong><br>"
                 f"{escape(self._(CATEGORY_LABELS[project.category]))}<br>"
                 f"{escape(self.fmt.money(project.amount))}<br>"
-                f"{escape(status)} ({project.progress}&nbsp;%)<br>"
+                f"{escape(status)} ({escape(self.fmt.percent(project.progress / 100))})<br>"
                 f'<a href="{escape(self.url("project", id=project.id))}">'
                 f"{escape(see)}</a>")
 
 
 TOKEN = re.compile(r"@@(popup|parish|tip|layer):([a-z0-9-]+)@@")
-LAYER_TOKENS = {c: f"@@layer:{c}@@" for c in [*CATEGORY_LABELS, "parishes", "tiles"]}
+LAYER_TOKENS = {c: f"@@layer:{c}@@"
+                for c in [*CATEGORY_LABELS, "parishes", "tiles", "attribution"]}
+
+
+def _marker_point(geometry) -> dict | None:
+    """Where a line's or an area's marker goes: the middle of its longest line, or a point
+    inside the area. A short street is a few pixels long at a parish's zoom; its marker is
+    a 22 px target that can always be seen and tapped."""
+    if geometry["type"] in ("Point", "MultiPoint"):
+        return None
+    from shapely.geometry import mapping, shape
+    shp = shape(geometry)
+    if "Line" in shp.geom_type:
+        parts = getattr(shp, "geoms", [shp])
+        longest = max(parts, key=lambda g: g.length)
+        point = longest.interpolate(0.5, normalized=True)
+    else:
+        point = shp.representative_point()
+    return mapping(point)
 
 
 def _by_category(projects):
-    """Project features by category, with a token where the popup goes."""
+    """Project features by category, with a token where the popup goes; lines and areas
+    also get a marker at their middle."""
     out: dict[str, list] = {}
     for p in projects:
         if p.geometry:
-            out.setdefault(p.category, []).append(
-                maps.project_feature(p, f"@@popup:{p.id}@@"))
+            feature = maps.project_feature(p, f"@@popup:{p.id}@@")
+            features = out.setdefault(p.category, [])
+            features.append(feature)
+            point = _marker_point(p.geometry)
+            if point:
+                features.append({**feature, "geometry": {
+                    "type": "Point", "coordinates": [round(c, 6) for c in point["coordinates"]]}})
     return out
 
 
@@ -82,7 +110,8 @@ def _localise(ctx: MapContext, web: maps.WebMap, data, texts=None) -> maps.WebMa
         if kind == "popup":
             value = ctx.popup(data.projects[key])
         elif kind == "layer":
-            value = escape(labels[key])
+            label = labels[key]  # the credit is Markup already (its link)
+            value = label if isinstance(label, Markup) else escape(label)
         else:
             value = texts[(kind, key)]
         return htmlsafe_json_dumps(value)[1:-1]  # inside a JSON string already
@@ -104,6 +133,30 @@ def _bbox(geometry):
     return min(xs), min(ys), max(xs), max(ys)
 
 
+def _funded_extent(projects):
+    """The funded projects' box, padded, at least MIN_SPAN wide and tall."""
+    boxes = [_bbox(p.geometry) for p in projects if p.geometry]
+    if not boxes:
+        return None
+    minx, miny, maxx, maxy = zip(*boxes)
+    minx, miny, maxx, maxy = min(minx), min(miny), max(maxx), max(maxy)
+    padx = max((maxx - minx) * 0.15, (MIN_SPAN - (maxx - minx)) / 2, 0)
+    pady = max((maxy - miny) * 0.15, (MIN_SPAN - (maxy - miny)) / 2, 0)
+    return (minx - padx, miny - pady, maxx + padx, maxy + pady)
+
+
+def _neighbours(ctx, data, parish_id):
+    """(simplified outline, escaped name) of the parish and those touching it."""
+    key = ("neighbours", parish_id)
+    if key not in ctx.shared:
+        own = data.boundaries[parish_id]
+        ctx.shared[key] = [
+            (_simplified(b).geometry, escape(data.parishes[pid].name))
+            for pid, b in data.boundaries.items()
+            if pid in data.parishes and (pid == parish_id or b.shape.intersects(own.shape))]
+    return ctx.shared[key]
+
+
 def _extent(boundary, projects):
     boxes = [_bbox(p.geometry) for p in projects if p.geometry]
     if boundary is not None:
@@ -123,9 +176,11 @@ def parish_cycle(ctx: MapContext, data, pc) -> dict:
     parish = data.parishes[pc.parish_id]
     key = ("parish", pc.parish_id, pc.year)
     if key not in ctx.cache:
+        # The web map opens on what was funded; the parish and its neighbours around it.
         ctx.cache[key] = maps.parish_map(
-            f"map_{pc.parish_id.replace('-', '_')}_{pc.year}", boundary, extent,
-            _by_category(pc.funded), LAYER_TOKENS, ctx.tiles)
+            f"map_{pc.parish_id.replace('-', '_')}_{pc.year}", boundary,
+            _funded_extent(pc.funded) or extent, _by_category(pc.funded), LAYER_TOKENS,
+            ctx.tiles, _neighbours(ctx, data, pc.parish_id) if boundary is not None else ())
     web = _localise(ctx, ctx.cache[key], data)
     svg = svg_map(width=640, title=ctx._("Map of %(parish)s") % {"parish": parish.name},
                   boundary=boundary.geometry if boundary else None, extent=extent,
@@ -202,12 +257,49 @@ def project(ctx: MapContext, data, project) -> dict:
         return {}
     boundary = data.boundaries.get(project.parish_id)
     extent = _extent(boundary, [project])
+    around, names = _locator_context(ctx, data, project.parish_id, extent) if boundary else (None, ())
     svg = svg_map(width=480, title=ctx._("Where the project is"),
                   boundary=boundary.geometry if boundary else None, extent=extent,
                   features=[(project.geometry, project.category, project.title, None)],
-                  cache=ctx.shared, boundary_key=project.parish_id)
+                  outline=around, labels=_clear_of(names, project.geometry, extent),
+                  cache=ctx.shared, boundary_key=project.parish_id, symbol=LOCATOR_SYMBOL)
     return {"svgmap": svg, "has_boundary": boundary is not None,
             "boundary_credit": boundary.attribution if boundary else ""}
+
+
+LOCATOR_SYMBOL = 1.8  # the locator is shrunk to a phone's width: its one symbol is not
+
+
+def _clear_of(names, geometry, extent):
+    """Place names moved off the project's symbol when they would cover it."""
+    px, py = _bbox(geometry)[:2]
+    near_x, near_y = (extent[2] - extent[0]) * 0.15, (extent[3] - extent[1]) * 0.08
+    return tuple((*n, (0, 30)) if abs(n[0] - px) < near_x and abs(n[1] - py) < near_y else n
+                 for n in names)
+
+
+def _locator_context(ctx, data, parish_id, extent):
+    """The neighbouring parishes drawn around a project's parish, and every parish in
+    view named (at a point of it inside the view), so a locator says where it is."""
+    key = ("locator", parish_id)
+    if key not in ctx.shared:
+        from shapely.geometry import box, mapping
+        from shapely.ops import unary_union
+        view = box(*extent)
+        own = data.boundaries[parish_id]
+        around = [b for pid, b in data.boundaries.items()
+                  if pid != parish_id and b.shape.intersects(view)]
+        outline = mapping(unary_union([b.shape.intersection(view) for b in around])) \
+            if around else None
+        names = []
+        for b in [own, *around]:
+            part = b.shape.intersection(view)
+            if part.is_empty or part.area < view.area * 0.02:
+                continue  # a sliver at the edge has no room for a name
+            point = part.representative_point()
+            names.append((point.x, point.y, data.parishes[b.parish_id].name, "place"))
+        ctx.shared[key] = (outline, tuple(names))
+    return ctx.shared[key]
 
 
 def legend_symbol(category: str) -> Markup:

@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .numbers import ratios
 from ..model.records import CATEGORIES, STATUSES, Dataset, Money, Project
 
 
@@ -58,16 +59,34 @@ class CycleSummary:
     participants: int
     delegates: int
     parish_assemblies: int
+    envelopes: Money | None = None  # the part of the budget given to parishes to decide
+
+    @property
+    def unallocated(self) -> Money:
+        return Money(self.budget.amount - self.allocated.amount, self.currency)
+
+    @property
+    def decided_share(self) -> Decimal:
+        """Share of the budget residents decide (their parishes' envelopes), from data."""
+        if not self.envelopes or not self.budget.amount:
+            return Decimal(0)
+        return min(Decimal(1), self.envelopes.amount / self.budget.amount)
+
+    @property
+    def allocation_split(self) -> list[Decimal]:
+        """Allocated and unallocated shares of the budget, adding up to 100 %."""
+        return ratios([self.allocated.amount, max(Decimal(0), self.unallocated.amount)])
 
 
 def _zero(currency: str) -> Money:
     return Money(Decimal(0), currency)
 
 
-def _total(projects, currency) -> Money:
+def _total(items, currency) -> Money:
+    """Sum of projects' amounts, or of Money values."""
     total = _zero(currency)
-    for p in projects:
-        total = total + p.amount
+    for item in items:
+        total = total + (item if isinstance(item, Money) else item.amount)
     return total
 
 
@@ -147,7 +166,15 @@ class Index:
             participants=sum(a.attendance for a in assemblies),
             delegates=sum(a.delegates_present for a in parish_assemblies),
             parish_assemblies=len(parish_assemblies),
+            envelopes=_total(cycle.envelopes.values(), cur) if cycle.envelopes else None,
         )
+
+    def delegates_present(self, project: Project, round_: int) -> int | None:
+        """Delegates present at the parish assembly that voted on a project in a round."""
+        for a in self.parish_assemblies_by_year_parish[(project.year, project.parish_id)]:
+            if a.round == round_:
+                return a.delegates_present
+        return None
 
     def latest_decisions(self, limit: int):
         """Most recent round-2 results and project milestones, newest first."""
