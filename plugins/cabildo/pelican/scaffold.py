@@ -145,7 +145,7 @@ def _locale(language: str, country: str) -> str:
 
 def _timezone(country: str) -> str:
     from babel.core import get_global
-    zones = get_global("territory_zones").get(country)
+    zones: list[str] = get_global("territory_zones").get(country) or []
     if not zones:
         raise InitError(f"unknown country {country!r} (an ISO 3166 code, e.g. FR)")
     return zones[0]
@@ -166,12 +166,12 @@ CABILDO_MAP_TILES = "none"  # "openstreetmap" for a map background from openstre
 '''
 
 
-def _data(data: Path, *, name, country, languages, locale, currency, timezone, year,
-          words) -> None:
+def _data(data: Path, *, name: str, country: str, languages: list[str], locale: str,
+          currency: str, timezone: str, year: int, words: dict[str, str]) -> None:
     district, council = "centre", "example-council"
     project = f"{year}-example-street"
 
-    def record(folder: str, file: str, schema: str, key: str, value) -> None:
+    def record(folder: str, file: str, schema: str, key: str, value: object) -> None:
         depth = file.count("/")
         ref = "../" * (depth + 1) + f"schemas/{schema}.schema.json"
         _write(data / file,
