@@ -60,4 +60,4 @@ lock: $(STAMP)
 	  --extra test --extra dev pyproject.toml -o requirements/dev.txt
 
 clean:
-	rm -rf output output.tmp-* output.old-*
+	rm -rf output output.builds output.tmp-* output.old-*

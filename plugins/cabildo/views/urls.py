@@ -64,6 +64,12 @@ def localized(lang: str, pattern: str) -> str:
     return translations(lang).pgettext(URL, pattern)
 
 
+def catalog_languages() -> list[str]:
+    """English (the paths as written) and every language with a catalog."""
+    from ..resources import TRANSLATIONS_DIR
+    return sorted({"en", *(p.name for p in TRANSLATIONS_DIR.iterdir() if p.is_dir())})
+
+
 def path(kind: str, lang: str, default: str = "es", **values) -> str:
     """The URL path of a page, without the site URL: 'proyectos/x/'.
 
