@@ -1,16 +1,19 @@
 # Two commands for a newcomer: `make site` and `make test`.
-# Both create the virtual environment from the pinned requirements when it is
-# missing or older than requirements.txt, so they are safe to run again.
+# Both create the virtual environment from the locked requirements (exact versions and
+# hashes, requirements/dev.txt) when it is missing or older than the lock, so they are safe
+# to run again. `make lock` regenerates the locks from pyproject.toml; `make lint` runs ruff
+# and mypy (CI runs it before the tests).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site test validate clean browser printing
+.PHONY: site test validate clean browser printing lint lock
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+	  -r requirements/dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
@@ -41,6 +44,20 @@ browser:
 
 test: $(STAMP) browser printing
 	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check plugins tools tests tasks.py
+	$(BIN)/mypy
+
+# Runtime, test and dev dependencies, each locked with exact versions and hashes
+# (uv keeps the versions already locked unless asked: make lock UPGRADE=--upgrade).
+lock: $(STAMP)
+	$(BIN)/uv pip compile -q --generate-hashes --python-version 3.11 $(UPGRADE) \
+	  pyproject.toml -o requirements/runtime.txt
+	$(BIN)/uv pip compile -q --generate-hashes --python-version 3.11 $(UPGRADE) \
+	  --extra test pyproject.toml -o requirements/test.txt
+	$(BIN)/uv pip compile -q --generate-hashes --python-version 3.11 $(UPGRADE) \
+	  --extra test --extra dev pyproject.toml -o requirements/dev.txt
 
 clean:
 	rm -rf output output.builds output.tmp-* output.old-*

@@ -240,12 +240,14 @@ def test_a_second_municipality_builds(tmp_path):
     data = ROOT / "tests" / "fixtures" / "riverside" / "data"
     out = tmp_path / "out"
     assert run_build(out, data, DEFAULT_LANG="en", CABILDO_DEMO_NOTICE=False,
-                     CABILDO_REPOSITORY_URL="https://git.riverside.example/budget") == 0
+                     CABILDO_REPOSITORY_URL="https://git.riverside.example/budget",
+                     PATH=str(data.parent / "content")) == 0  # its own pages, too
     project = page(out, "projects/harbour-road")
     assert 'href="https://git.riverside.example/budget/blob/' in project
     assert "#L" in project
     home = text_of(page(out, ""))
     assert "Riverside" in home and "Torres" not in home
+    assert "Every spring the residents of Riverside choose" in home
     assert "BZ$" in home or "BZD" in home or "$" in home
     assert "79,250.75" in home  # 61,250.50 + 18,000.25, exact, in English digits
     assert (out / "es" / "proyectos" / "harbour-road" / "index.html").exists()
@@ -291,3 +293,15 @@ def test_make_site_twice_skips_the_second_build(tmp_path, capsys):
     assert build_if_changed(SETTINGS, str(out), quick, quiet=True) == 0
     assert "up to date" not in capsys.readouterr().out
     assert "9.401" in page(out, "parroquias/altagracia")
+
+
+def test_footer_links_the_site_s_own_pages_in_each_language(site):
+    """The footer lists content/pages in the page's language (no slug is written in the
+    theme); the hidden home introduction is shown on the home page, never linked."""
+    es, en = page(site, ""), page(site, "en")
+    footer = lambda html: re.search(r"<footer.*?</footer>", html, re.S).group(0)  # noqa: E731
+    assert 'href="/como-participar/"' in footer(es) and 'href="/acerca-de-estos-datos/"' in footer(es)
+    assert 'href="/en/how-to-take-part/"' in footer(en) and "/como-participar/" not in footer(en)
+    assert "inicio" not in footer(es) and not (site / "inicio").exists()
+    assert "Cada año, los habitantes de Torres deciden" in text_of(es)
+    assert "Every year the residents of Torres decide" in text_of(en)

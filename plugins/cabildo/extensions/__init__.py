@@ -34,13 +34,13 @@ class Extension:
     name: str  # also the key of its records in Dataset.extensions
     folder: str  # data/<folder>/, which the core loader leaves to it
     load: Callable[..., Any]
-    places: Callable[[], dict] = dict
+    places: Callable[[], dict[str, str]] = dict
     schema_dir: Callable[[], Any] | None = None
-    generators: Callable[[], tuple] = _nothing
-    tables: Callable[[], tuple] = _nothing
+    generators: Callable[[], tuple[Any, ...]] = _nothing
+    tables: Callable[[], tuple[Any, ...]] = _nothing
     seo: Callable[..., Any] | None = None
-    template_parts: dict = field(default_factory=dict)
-    settings: tuple = ()  # names of the CABILDO_* settings it reads (documented with it)
+    template_parts: dict[str, str] = field(default_factory=dict)
+    settings: tuple[str, ...] = ()  # names of the CABILDO_* settings it reads (documented with it)
 
 
 @cache

@@ -4,14 +4,16 @@ Spanish, 'Łódź' after 'Lublin' in Polish, accents second in French. Code-poin
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 
 @cache
-def _collator(locale: str):
+def _collator(locale: str) -> Any:
     import icu  # PyICU (the pyicu-wheels package bundles ICU)
     return icu.Collator.createInstance(icu.Locale(locale))
 
 
 def sort_key(locale: str, text: str) -> bytes:
     """A key that sorts `text` as `locale` does."""
-    return _collator(locale).getSortKey(text)
+    key: bytes = _collator(locale).getSortKey(text)
+    return key

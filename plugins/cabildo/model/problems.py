@@ -33,7 +33,8 @@ class Problems:
 
     items: list[Problem] = field(default_factory=list)
 
-    def add(self, path, line, column, field_path, message, hint="", severity="error"):
+    def add(self, path: object, line: int, column: int, field_path: str, message: str,
+            hint: str = "", severity: str = "error") -> None:
         self.items.append(
             Problem(str(path), line, column, field_path, message, hint, severity)
         )

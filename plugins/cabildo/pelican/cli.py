@@ -21,12 +21,14 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    return args.run(args)
+    code: int = args.run(args)
+    return code
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -104,9 +106,9 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
                              "(JSON values: true, 12, \"text\")")
 
 
-def overrides_of(args) -> dict:
+def overrides_of(args: argparse.Namespace) -> dict[str, Any]:
     """--data and --set, as Pelican setting overrides."""
-    out: dict = {}
+    out: dict[str, Any] = {}
     if args.data:
         out["CABILDO_DATA_DIR"] = os.path.abspath(args.data)
     for item in args.set:
@@ -120,19 +122,20 @@ def overrides_of(args) -> dict:
     return out
 
 
-def _settings_file(args) -> str:
+def _settings_file(args: argparse.Namespace) -> str:
     if not Path(args.settings).is_file():
         raise SystemExit(f"cabildo: no settings file {args.settings} here; run it in a "
                          "site's folder (or start one with `cabildo init DIR`)")
-    return args.settings
+    return str(args.settings)
 
 
-def _import(args) -> int:
+def _import(args: argparse.Namespace) -> int:
     from ..importers import pabulib
-    return pabulib.command(args.paths, args.out, args.language)
+    code: int = pabulib.command(args.paths, args.out, args.language)
+    return code
 
 
-def _init(args) -> int:
+def _init(args: argparse.Namespace) -> int:
     from .scaffold import InitError, create_site
     try:
         create_site(args.directory, name=args.name, country=args.country,
@@ -149,20 +152,20 @@ def _init(args) -> int:
 _PROBLEM = re.compile(r"^(?P<file>[^:\s][^:]*):(?P<line>\d+):(?P<col>\d+): (?P<text>.*)$")
 
 
-def site_settings(settings_file: str, overrides: dict):
+def site_settings(settings_file: str, overrides: dict[str, Any]) -> Any:
     """Pelican's settings and Cabildo's checked Config, as the build reads them."""
     from .build import load_settings
     return load_settings(settings_file, overrides)
 
 
-def _check(args) -> int:
+def _check(args: argparse.Namespace) -> int:
     """validate with the site's own settings: the build's own first half (build.validate
     reads the settings file and the overrides into the same Config the build uses)."""
     from .build import validate
     return validate(_settings_file(args), overrides_of(args))
 
 
-def _validate(args) -> int:
+def _validate(args: argparse.Namespace) -> int:
     if not args.annotations:
         return _check(args)
     captured = io.StringIO()
@@ -179,13 +182,13 @@ def _validate(args) -> int:
     return code
 
 
-def _build(args) -> int:
+def _build(args: argparse.Namespace) -> int:
     from .build import build, build_if_changed
     run = build if args.force else build_if_changed
     return run(_settings_file(args), args.output, overrides_of(args), quiet=args.quiet)
 
 
-def _serve(args) -> int:
+def _serve(args: argparse.Namespace) -> int:
     from livereload import Server
 
     from .build import build_if_changed
@@ -211,7 +214,7 @@ def _serve(args) -> int:
     return 0
 
 
-def _bulletins(args) -> int:
+def _bulletins(args: argparse.Namespace) -> int:
     from ..model.problems import DataProblems
     from ..outputs.bulletins import build as print_bulletins
     settings, cabildo = site_settings(_settings_file(args), overrides_of(args))
@@ -233,7 +236,7 @@ def _bulletins(args) -> int:
     return 0
 
 
-def _bench(args) -> int:
+def _bench(args: argparse.Namespace) -> int:
     import subprocess
     script = Path("tests/bench.py")
     if not script.is_file():

@@ -56,6 +56,19 @@ résultats sont adoptés.
 Cette page est la vôtre : modifiez `content/pages/{slug}.md`."""),
 }
 
+# The home page's opening words: how the process works, in the site's own words.
+INTROS = {
+    "en": "Every year the residents of {name} decide how part of the budget is spent. "
+          "Say here, in two sentences, who proposes, who votes and how "
+          "(edit `content/pages/home-en.md`).",
+    "es": "Cada año, los habitantes de {name} deciden en qué se invierte una parte del "
+          "presupuesto. Diga aquí, en dos frases, quién propone, quién vota y cómo "
+          "(edite `content/pages/home-es.md`).",
+    "fr": "Chaque année, les habitants de {name} décident de l’usage d’une partie du budget. "
+          "Dites ici, en deux phrases, qui propose, qui vote et comment "
+          "(modifiez `content/pages/home-fr.md`).",
+}
+
 GITHUB_WORKFLOW = """\
 # Validate and build the site on every push; problems show on the files' lines.
 name: cabildo
@@ -122,6 +135,10 @@ def create_site(directory: Path, *, name: str, country: str, languages: list[str
         if not schema.name.startswith("factory"):  # the factory is an extension
             shutil.copyfile(schema, schemas / schema.name)
     for lang in languages:
+        intro = INTROS.get(lang, INTROS["en"]).replace("home-en", f"home-{lang}")
+        _write(directory / "content" / "pages" / f"home-{lang}.md",
+               f"Title: {name}\nLang: {lang}\nKey: home\nSlug: home-{lang}\n"
+               f"Status: hidden\nSave_as:\nUrl:\n\n{intro.format(name=name)}\n")
         title, slug, text = PAGES.get(lang, PAGES["en"])
         _write(directory / "content" / "pages" / f"{slug}.md",
                f"Title: {title}\nLang: {lang}\nKey: participate\nSlug: {slug}\n\n"
@@ -145,7 +162,7 @@ def _locale(language: str, country: str) -> str:
 
 def _timezone(country: str) -> str:
     from babel.core import get_global
-    zones = get_global("territory_zones").get(country)
+    zones: list[str] = get_global("territory_zones").get(country) or []
     if not zones:
         raise InitError(f"unknown country {country!r} (an ISO 3166 code, e.g. FR)")
     return zones[0]
@@ -166,12 +183,12 @@ CABILDO_MAP_TILES = "none"  # "openstreetmap" for a map background from openstre
 '''
 
 
-def _data(data: Path, *, name, country, languages, locale, currency, timezone, year,
-          words) -> None:
+def _data(data: Path, *, name: str, country: str, languages: list[str], locale: str,
+          currency: str, timezone: str, year: int, words: dict[str, str]) -> None:
     district, council = "centre", "example-council"
     project = f"{year}-example-street"
 
-    def record(folder: str, file: str, schema: str, key: str, value) -> None:
+    def record(folder: str, file: str, schema: str, key: str, value: object) -> None:
         depth = file.count("/")
         ref = "../" * (depth + 1) + f"schemas/{schema}.schema.json"
         _write(data / file,
