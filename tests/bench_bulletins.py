@@ -44,9 +44,9 @@ def main(argv=None) -> int:
 
     from pypdf import PdfReader
 
-    from pelican.plugins.cabildo.outputs import bulletins
     from pelican.plugins.cabildo.model.load import load_dataset
     from pelican.plugins.cabildo.model.settings import read as read_settings
+    from pelican.plugins.cabildo.outputs import bulletins
     from pelican.plugins.cabildo.views.stats import Index
 
     start = time.perf_counter()

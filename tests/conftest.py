@@ -6,10 +6,9 @@ sys.path.insert(0, str(ROOT))
 
 sys.path.insert(0, str(ROOT / "tests"))
 # One Chromium and one local server for the whole session, shared by every browser test.
-from browser import browser, serve  # noqa: E402,F401
-
-
 import pytest  # noqa: E402
+
+from browser import browser, serve  # noqa: E402,F401
 
 
 @pytest.fixture(scope="session")

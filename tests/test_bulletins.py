@@ -16,17 +16,17 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from pelican.settings import read_settings as pelican_settings
 from pypdf import PdfReader
 
+from pelican.plugins.cabildo.model.load import load_dataset
+from pelican.plugins.cabildo.model.records import Money
+from pelican.plugins.cabildo.model.settings import read as read_settings
 from pelican.plugins.cabildo.outputs import bulletins
 from pelican.plugins.cabildo.pelican.build import build
 from pelican.plugins.cabildo.views.i18n import formatter_for
-from pelican.plugins.cabildo.model.load import load_dataset
-from pelican.plugins.cabildo.model.records import Money
-from pelican.settings import read_settings as pelican_settings
-
-from pelican.plugins.cabildo.model.settings import read as read_settings
 from pelican.plugins.cabildo.views.stats import Index
+
 from conftest import ROOT
 
 PUBLIC = "https://torres.example.org"

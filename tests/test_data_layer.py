@@ -9,6 +9,7 @@ import pytest
 
 from pelican.plugins.cabildo.model.load import load_dataset
 from pelican.plugins.cabildo.model.problems import DataProblems
+
 from conftest import ROOT
 
 DATA = ROOT / "data"

@@ -3,9 +3,10 @@ data model page, and every data file points editors at its schema."""
 import json
 import re
 
-from pelican.plugins.cabildo.outputs.modeldoc import model_docs
 from pelican.plugins.cabildo.model.schema import FILE_KEYS, SCHEMA_DIR
 from pelican.plugins.cabildo.model.settings import SETTINGS
+from pelican.plugins.cabildo.outputs.modeldoc import model_docs
+
 from conftest import ROOT
 
 

@@ -13,12 +13,14 @@ from xml.etree import ElementTree
 
 import pytest
 
-from pelican.plugins.cabildo.pelican.build import build
 from pelican.plugins.cabildo.extensions.factory.index import FactoryIndex
 from pelican.plugins.cabildo.extensions.factory.text import render
 from pelican.plugins.cabildo.model.load import load_dataset
 from pelican.plugins.cabildo.model.problems import DataProblems
-from pelican.plugins.cabildo.model.settings import SettingsError, read as read_settings
+from pelican.plugins.cabildo.model.settings import SettingsError
+from pelican.plugins.cabildo.model.settings import read as read_settings
+from pelican.plugins.cabildo.pelican.build import build
+
 from conftest import ROOT
 
 DATA = ROOT / "data"

@@ -12,8 +12,9 @@ from urllib.parse import unquote, urldefrag
 import feedparser
 import pytest
 
-from pelican.plugins.cabildo.pelican.build import build
 from pelican.plugins.cabildo.model.load import load_dataset
+from pelican.plugins.cabildo.pelican.build import build
+
 from conftest import ROOT
 
 SITEURL = "https://presupuesto.example.org"

@@ -2,10 +2,11 @@
 import json
 import re
 
+from test_data_layer import data, edit, only, problems  # noqa: F401 (fixture)
+
 from pelican.plugins.cabildo.model.load import load_dataset
 from pelican.plugins.cabildo.model.settings import Config
 from pelican.plugins.cabildo.outputs.svgmap import svg_map
-from test_data_layer import data, edit, only, problems  # noqa: F401 (fixture)
 
 ROAD = "projects/2024.yaml"
 

@@ -13,8 +13,6 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
-
 from pelican.plugins.cabildo.pelican.build import build
 
 ROOT = Path(__file__).resolve().parent.parent

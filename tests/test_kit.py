@@ -53,7 +53,8 @@ def test_init_writes_a_site_that_validates(ville):
 def test_the_new_site_speaks_its_language_and_money(ville):
     home = (ville / "output" / "index.html").read_text("utf-8")
     assert '<html lang="fr"' in home
-    assert "45\u202f000,00\u00a0€" in text_of(home)  # French: narrow space groups, € after (exact cents: one precision per figure)
+    # French: narrow space groups, € after (exact cents: one precision per figure)
+    assert "45\u202f000,00\u00a0€" in text_of(home)
     assert "Budget participatif de Toulouse" in text_of(home)  # the French catalog
     # how the process works is the site's own page, not Torres's councils and assemblies
     assert "Chaque année, les habitants de Toulouse décident" in text_of(home)

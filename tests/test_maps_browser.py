@@ -5,11 +5,12 @@ from urllib.parse import urlparse
 
 import pytest
 
-from browser import Visit
-from conftest import tiles_off_site as site  # noqa: F401 (fixture)
-from pelican.plugins.cabildo.pelican.build import build
 from pelican.plugins.cabildo.model.load import load_dataset
+from pelican.plugins.cabildo.pelican.build import build
+
+from browser import Visit
 from conftest import ROOT
+from conftest import tiles_off_site as site  # noqa: F401 (fixture)
 
 ATTACK = "<img src=x onerror=alert(1)>"
 
@@ -55,7 +56,6 @@ def test_parish_map_draws_every_funded_project(browser, serve, site, data):
 
 def test_clicking_a_road_shows_its_amount(browser, serve, site, data):
     parish_id, year, funded = parish_with_road(data)
-    road = next(p for p in funded if p.category == "road")
     visit = Visit(browser, f"{serve(site)}/parroquias/{parish_id}/{year}/")
     try:
         page = visit.page

@@ -3,10 +3,11 @@ scrolls sideways at 360x640, tap targets are big enough, the keyboard works, and
 works (and falls back to a helpful page without JavaScript)."""
 import pytest
 
-from browser import Visit
-from conftest import tiles_off_site as site  # noqa: F401 (fixture)
 from pelican.plugins.cabildo.model.load import load_dataset
+
+from browser import Visit
 from conftest import ROOT
+from conftest import tiles_off_site as site  # noqa: F401 (fixture)
 
 
 @pytest.fixture(scope="module")

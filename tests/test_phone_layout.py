@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import pytest
 
+from pelican.plugins.cabildo.model.load import load_dataset
+
 from browser import Visit
 from conftest import ROOT
 from conftest import tiles_off_site as site  # noqa: F401 (fixture)
-from pelican.plugins.cabildo.model.load import load_dataset
 
 PHONE = {"width": 360, "height": 640}
 

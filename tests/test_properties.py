@@ -19,7 +19,8 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from pelican.plugins.cabildo.model.load import load_dataset

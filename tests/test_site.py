@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from pelican.plugins.cabildo.pelican.build import build
-from pelican.plugins.cabildo.views.i18n import Formatter
 from pelican.plugins.cabildo.model.load import load_dataset
 from pelican.plugins.cabildo.model.records import Money
+from pelican.plugins.cabildo.pelican.build import build
+from pelican.plugins.cabildo.views.i18n import Formatter
+
 from conftest import ROOT
 
 SETTINGS = str(ROOT / "pelicanconf.py")
@@ -71,7 +72,7 @@ def test_home_shows_the_current_cycle(site, data):
     funded = [p for p in data.projects.values() if p.year == year and p.funded]
     total = sum((p.amount.amount for p in funded), Decimal(0))
     text = text_of(page(site, ""))
-    assert f"Presupuesto" in text or "Participatory" in text
+    assert "Presupuesto" in text or "Participatory" in text
     assert money(total) in text  # one precision for a figure: exact cents
     assert f"{len(funded)}" in text
 

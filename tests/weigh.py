@@ -31,13 +31,16 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--output", default=None)
     args = parser.parse_args()
-    from browser import ARGS, CHROMIUM
-    from pelican.plugins.cabildo.pelican.build import build
-    from pelican.plugins.cabildo.model.load import load_dataset
-    from playwright.sync_api import sync_playwright
     import functools
     import threading
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from playwright.sync_api import sync_playwright
+
+    from pelican.plugins.cabildo.model.load import load_dataset
+    from pelican.plugins.cabildo.pelican.build import build
+
+    from browser import ARGS, CHROMIUM
 
     out = Path(args.output or tempfile.mkdtemp()) / "output"
     if build(str(ROOT / "pelicanconf.py"), str(out), {"CABILDO_MAP_TILES": "none"}, quiet=True):

@@ -105,7 +105,6 @@ _Dumper.add_representer(
 
 def _write(path: Path, schema: str, key: str, value) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    depth = len(path.parent.relative_to(path.parents[len(path.parents) - 1]).parts)
     text = yaml.dump({key: value}, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                      width=100)
     path.write_text(f"# yaml-language-server: $schema={schema}\n" + text, "utf-8")

@@ -56,8 +56,8 @@ def money_reader(problems, where, key, currency: str):
         if isinstance(exponent, int) and -exponent > digits:
             _add(problems, where(key, *field),
                  f"{value} has {-exponent} decimals but {currency} has {digits}",
-                 f"a dot marks the decimals (1234567.89) and thousands take no separator: "
-                 f"for one thousand five hundred write 1500, not 1.500")
+                 "a dot marks the decimals (1234567.89) and thousands take no separator: "
+                 "for one thousand five hundred write 1500, not 1.500")
         return Money(amount, currency)
     return money
 
@@ -147,8 +147,8 @@ def _cycles(problems, where, cycles, parishes):
             if abs(day.year - year) > 1:
                 _add(problems, where(key, "phases", name, *(("start",) if period else ())),
                      f"the {PHASE_WORDS.get(name, 'CLPP approval')} of cycle {year} is dated "
-                     f"{day}", f"a cycle's phases fall in the year before it or in its own "
-                     f"year; correct the year")
+                     f"{day}", "a cycle's phases fall in the year before it or in its own "
+                     "year; correct the year")
         for name in PHASES:
             period = cycle.phases[name]
             if period.end < period.start:

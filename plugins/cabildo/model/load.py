@@ -12,14 +12,26 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from . import ballots, checks, geo
 from ..extensions import extensions
+from . import ballots, checks, geo
 from .collation import sort_key
 from .problems import DataProblems, Problems
 from .records import (
-    CalendarStep, Council, CouncilAssembly, Cycle, Dataset, Document, Milestone, Money,
-    Municipality, Parish, ParishAssembly, Period, Priority, Project,
-    ProjectVote, Source,
+    CalendarStep,
+    Council,
+    CouncilAssembly,
+    Cycle,
+    Dataset,
+    Document,
+    Milestone,
+    Municipality,
+    Parish,
+    ParishAssembly,
+    Period,
+    Priority,
+    Project,
+    ProjectVote,
+    Source,
 )
 from .schema import check_file
 from .settings import Config

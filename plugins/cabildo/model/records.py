@@ -27,7 +27,7 @@ class Money:
     amount: Decimal
     currency: str
 
-    def __add__(self, other: "Money") -> "Money":
+    def __add__(self, other: Money) -> Money:
         if self.currency != other.currency:
             raise ValueError(f"cannot add {self.currency} to {other.currency}")
         return Money(self.amount + other.amount, self.currency)

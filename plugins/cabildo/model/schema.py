@@ -10,15 +10,14 @@ import json
 import re
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
+from functools import cache
 
 from jsonschema import Draft202012Validator, FormatChecker
 
+from ..resources import SCHEMA_DIR  # noqa: E402
 from .problems import Problems
 from .yamlread import Located, dotted
 
-from ..resources import SCHEMA_DIR  # noqa: E402
 # The top-level key of a file names its record type.
 FILE_KEYS = {
     "municipality": "municipality",
@@ -55,7 +54,7 @@ def _schema(record_type: str) -> dict:
     return json.loads((SCHEMA_DIR / f"{record_type}.schema.json").read_text("utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(record_type: str) -> Draft202012Validator:
     return Draft202012Validator(_schema(record_type), format_checker=_formats)
 
@@ -67,7 +66,7 @@ def _date_ok(value: str) -> bool:
         return False
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(record_type: str):
     """A compiled validator (jsonschema-rs) that only says valid or not: most files are
     valid, and it checks them some 50 times faster. Invalid ones, or any it cannot

@@ -132,7 +132,7 @@ class Config:
         return self.root / self.values["CABILDO_DATA_DIR"]
 
     @classmethod
-    def for_data(cls, data_dir, **overrides) -> "Config":
+    def for_data(cls, data_dir, **overrides) -> Config:
         """Default settings for the data folder `data_dir` (tests, tools)."""
         return read({"CABILDO_DATA_DIR": str(Path(data_dir).resolve()), **overrides})
 

@@ -28,12 +28,12 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from . import bulletinmaps
+from ..model.records import Dataset, Money
+from ..resources import THEME_DIR as THEME  # noqa: E402
 from ..views import urls
 from ..views.i18n import N_, gettext_for
-from ..model.records import Dataset, Money
+from . import bulletinmaps
 
-from ..resources import THEME_DIR as THEME  # noqa: E402
 PAGE_SIZES = {"A4": "A4", "Letter": "letter"}
 UNDER_WAY = ("identification", "preparation", "implementation")
 MAX_CHANGES = 12  # status changes listed; the rest are counted and left to the site
@@ -80,7 +80,7 @@ class Edition:
 
     @classmethod
     def of(cls, data: Dataset, root: Path, public_url: str = "", page_size: str = "A4",
-           demo_notice: bool = False) -> "Edition":
+           demo_notice: bool = False) -> Edition:
         url = public_url.rstrip("/") if public_url.startswith(("http://", "https://")) else ""
         return cls(as_of(data), source_revision(root), url, page_size, demo_notice)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import Decimal
+from functools import cache, lru_cache
 from html import escape
 from pathlib import Path
 
@@ -28,8 +28,8 @@ from folium.plugins import MarkerCluster
 from folium.utilities import JsCode
 from markupsafe import Markup
 
-from .mapstyle import STYLES, symbol_svg
 from ..model.records import CATEGORIES
+from .mapstyle import STYLES, symbol_svg
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 # The credit's wording is in the page's language: a token replaced per language.
@@ -42,7 +42,7 @@ OSM = xyzservices.TileProvider(name="openstreetmap", url=OSM_TILES, max_zoom=19,
 CHOROPLETH = ["#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c"]  # ColorBrewer Greens
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(source: str) -> jinja2.Template:
     return jinja2.Template(source)
 

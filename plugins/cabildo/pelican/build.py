@@ -23,9 +23,9 @@ import threading
 import time
 from pathlib import Path
 
-from . import publish
 from ..model.problems import DataProblems
 from ..model.settings import SettingsError
+from . import publish
 
 
 def load_settings(settings_file: str = "pelicanconf.py", overrides: dict | None = None,
@@ -142,9 +142,9 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
     from pelican import Pelican
     from pelican import log as pelican_log
 
+    from ..model.settings import CONFIG
     from . import pagerender
     from .generator import DATASET
-    from ..model.settings import CONFIG
 
     pelican_log.init(level=logging.ERROR if quiet else logging.WARNING, fatal="errors")
     try:

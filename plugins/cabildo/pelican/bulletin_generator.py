@@ -13,10 +13,10 @@ from pathlib import Path
 from babel.numbers import format_decimal
 from pelican.generators import Generator
 
-from ..outputs import bulletins
-from .pagerender import cache_dir
-from ..views import i18n
 from ..model.settings import read as read_settings
+from ..outputs import bulletins
+from ..views import i18n
+from .pagerender import cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +40,8 @@ class BulletinGenerator(Generator):
             return
         index = self.context.get("index")
         if index is None:  # BudgetGenerator did not run first
-            from .generator import dataset_for
             from ..views.stats import Index
+            from .generator import dataset_for
             index = Index(dataset_for(self.settings))
         data = index.data
         if not data.cycles:  # residents' ballots only: the bulletins print assembly cycles

@@ -11,14 +11,15 @@ from pathlib import Path
 
 from pelican.generators import Generator
 
-from ..outputs import feeds, maps, modeldoc, opendata
-from . import results_glue
-from ..views import i18n, mapviews, seo, urls
 from ..model.load import load_dataset
+from ..model.settings import SETTINGS
+from ..model.settings import read as read_settings
+from ..outputs import feeds, maps, modeldoc, opendata
+from ..views import i18n, mapviews
 from ..views.pages import budget_pages
 from ..views.results_pages import results_pages
-from ..model.settings import SETTINGS, read as read_settings
 from ..views.stats import Index
+from . import results_glue
 
 log = logging.getLogger(__name__)
 

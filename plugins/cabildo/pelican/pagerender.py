@@ -19,8 +19,8 @@ import logging
 import os
 from pathlib import Path
 
-from .depends import Digests, Reads
 from ..views import i18n, seo, urls
+from .depends import Digests, Reads
 
 log = logging.getLogger(__name__)
 

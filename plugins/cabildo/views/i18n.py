@@ -11,23 +11,20 @@ import io
 import re
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
+from functools import cache
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel import Locale, UnknownLocaleError
-from babel.numbers import (format_currency, format_decimal, format_percent,
-                           get_currency_symbol)
+from babel.numbers import format_currency, format_decimal, format_percent, get_currency_symbol
 from jinja2 import pass_context
 
-from . import urls
-from .tables import label_tables
 from ..model.collation import sort_key
 from ..model.records import Money
-
 from ..resources import TRANSLATIONS_DIR  # noqa: E402
+from . import urls
+from .tables import label_tables
 
 
 def N_(text: str) -> str:
@@ -49,7 +46,7 @@ STATUS_LABELS = {
 SETTING_LABELS = {"urban": N_("urban"), "rural": N_("rural")}
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> gettext.NullTranslations:
     po = TRANSLATIONS_DIR / lang / "LC_MESSAGES" / "messages.po"
     if not po.is_file():
@@ -114,7 +111,7 @@ class Formatter:
 _WHOLE = re.compile(r"0\.0+")  # a money pattern's fraction, dropped for whole amounts
 
 
-@lru_cache(maxsize=None)
+@cache
 def language_name(code: str) -> str:
     """A language's name in itself, from CLDR: 'Español', 'Français', 'Polski'."""
     try:
@@ -160,7 +157,7 @@ def formatter_for(settings: dict, municipality, lang: str) -> Formatter:
     return _FORMATTERS[key]
 
 
-@lru_cache(maxsize=None)
+@cache
 def page_gettext(lang: str, autoescape: bool) -> dict:
     """`_`, `gettext` and `ngettext` bound to one language, for a page's render context.
 

@@ -18,9 +18,9 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from ..outputs import maps
+from ..outputs.svgmap import svg_map
 from . import urls
 from .i18n import CATEGORY_LABELS, STATUS_LABELS, gettext_for
-from ..outputs.svgmap import svg_map
 
 FALLBACK_PAD = 0.01  # degrees around the projects of a parish without a boundary
 MIN_SPAN = 0.012  # degrees (~1.3 km): the least a view of funded projects shows
@@ -233,6 +233,7 @@ def cycle(ctx: MapContext, data, summary) -> dict:
 def _simplified(boundary):
     """A lighter outline for the municipal overview (about 100 m of tolerance)."""
     from shapely.geometry import mapping
+
     from ..model.geo import Boundary
     shape = boundary.shape.simplify(0.001, preserve_topology=True)
     geometry = mapping(shape)

@@ -7,9 +7,9 @@ from babel.core import get_global
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
+from ..extensions import extensions
 from ..outputs import feeds, opendata
 from . import urls
-from ..extensions import extensions
 from .i18n import gettext_for
 
 

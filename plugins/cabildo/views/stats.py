@@ -9,8 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .numbers import ratios
 from ..model.records import CATEGORIES, STATUSES, Dataset, Money, Project
+from .numbers import ratios
 
 
 @dataclass

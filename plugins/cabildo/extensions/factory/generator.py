@@ -13,10 +13,10 @@ from pathlib import Path
 from jinja2 import pass_context
 from pelican.generators import Generator
 
-from ...views import i18n, seo, urls
+from ...model.settings import read as read_settings
 from ...outputs import opendata
 from ...pelican.generator import dataset_for
-from ...model.settings import read as read_settings
+from ...views import i18n, seo, urls
 from . import feeds, pages, popolo, text
 from .index import FactoryIndex
 

@@ -15,7 +15,17 @@ from ...model.load import read_files
 from ...model.records import Money, Source
 from . import checks
 from .records import (
-    Body, Decision, Factory, Funding, Item, Meeting, Membership, Person, Proposal, Seat, Step,
+    Body,
+    Decision,
+    Factory,
+    Funding,
+    Item,
+    Meeting,
+    Membership,
+    Person,
+    Proposal,
+    Seat,
+    Step,
     Submitter,
 )
 

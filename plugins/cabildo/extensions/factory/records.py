@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, time
 from decimal import Decimal
+from functools import cached_property
 
 from ...model.records import Money, Source
 
