@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -315,8 +316,9 @@ def test_wrong_announced_result_is_shown_and_listed(tmp_path):
     page = _pool_page(out, pool_id)
     assert "Vérification : 2 projets non conformes" in page
     def row(project):
-        return page.split(f'<th scope="row">{escape(project.fields["name"])}', 1)[1].split(
-            "</tr>", 1)[0]
+        start = re.search(rf'<th scope="row"[^>]*>{re.escape(escape(project.fields["name"]))}',
+                          page)
+        return page[start.end():].split("</tr>", 1)[0]
     assert "Non annoncé comme retenu, mais la règle le retiendrait." in row(first)
     assert "Annoncé comme retenu, mais la règle ne le retiendrait pas." in row(last)
     listed = list(csv.DictReader((out / "datos" / "discrepancias.csv").open(encoding="utf-8")))

@@ -72,6 +72,8 @@ def budget_pages(index: Index) -> list[Page]:
             "project": project, "parish": data.parishes[project.parish_id],
             "cycle": data.cycles[project.year],
             "councils": [data.councils[c] for c in project.council_ids],
+            # in the page's own context, so the page depends on its assemblies only
+            "present_by_round": {r: index.delegates_present(project, r) for r in project.votes},
         }))
     pages.append(Page("data", {}, "data.html", {}))
     pages.append(Page("model", {}, "model.html", {}))
