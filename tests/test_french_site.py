@@ -15,7 +15,7 @@ from test_site import page, run_build, text_of
 FR_PO = ROOT / "theme" / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
 # Pages whose tables and field descriptions come from outputs/opendata.py and the JSON
 # Schemas, which carry Spanish and English text only (not gettext): not French yet.
-NOT_FRENCH_YET = {"data/index.html", "data/model/index.html"}
+NOT_FRENCH_YET = {"donnees/index.html", "donnees/modele/index.html"}  # French paths
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def test_the_default_language_is_french(site):
         assert label in text, label
     for english in ("Skip to content", "Parishes", "Open data", "Decided by residents"):
         assert english not in text, english
-    assert '<html lang="fr">' in page(site, "projects/harbour-road")
+    assert '<html lang="fr">' in page(site, "projets/harbour-road")
     assert '<html lang="en">' in page(site, "en/projects/harbour-road")
 
 
@@ -81,7 +81,7 @@ def test_the_open_data_pages_are_french_too(site):
 
 
 def test_plurals_follow_the_french_rule(site):
-    text = text_of(page(site, "councils"))
+    text = text_of(page(site, "conseils"))
     assert "2 conseils communaux participent au budget participatif." in text
     assert re.search(r"\b1 projet\b(?!s)", text_of(page(site, "")))
     # French counts 0 as singular (plural=(n > 1)): "0 projet", not "0 projets"
@@ -106,7 +106,7 @@ def test_one_is_never_followed_by_a_plural(site):
 
 
 def test_dates_are_written_in_french(site):
-    text = text_of(page(site, "parishes/north-bank/2025"))
+    text = text_of(page(site, "paroisses/north-bank/2025"))
     assert "Tour 1, 5 mars 2025" in text
     assert "Présence : 2 sur 2 délégués accrédités." in text
 

@@ -48,7 +48,7 @@ def extracted(tmp_path_factory) -> Catalog:
         method_map, options_map = parse_mapping_cfg(f, "babel.cfg")
     catalog = Catalog(fuzzy=False)
     for filename, lineno, message, comments, context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords={**DEFAULT_KEYWORDS, "N_": None},
+            str(ROOT), method_map, options_map, keywords={**DEFAULT_KEYWORDS, "N_": None, "NP_": ((1, "c"), 2)},
             directory_filter=_only_sources):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments,
                     context=context)

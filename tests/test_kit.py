@@ -59,7 +59,7 @@ def test_the_new_site_speaks_its_language_and_money(ville):
 
 
 def test_the_cycle_calendar_is_the_sites_own(ville):
-    year = next((ville / "output" / "cycles").iterdir()).name  # French falls back to English paths
+    year = next((ville / "output" / "cycles").iterdir()).name  # French paths: cycles/2026/
     text = text_of((ville / "output" / "cycles" / year / "index.html").read_text("utf-8"))
     assert "Dépôt des projets" in text and "Vote" in text and "Résultats" in text
     for torres_phase in ("diagnostic", "CLPP", "deuxième tour"):
@@ -154,3 +154,23 @@ def test_the_wheel_carries_theme_translations_and_schemas(tmp_path):
         assert base + expected in names, expected
     assert not any(n.startswith(("tools/", "tests/", "data/")) for n in names)
     assert any(n.endswith("entry_points.txt") for n in names)
+
+
+def test_every_language_keeps_each_path_s_placeholders():
+    from pelican.plugins.cabildo.views import urls
+    for lang in ("es", "en", "fr"):
+        for pattern in [*urls.ROUTES.values(), *urls.FILES.values()]:
+            local = urls.localized(lang, pattern)
+            assert set(re.findall(r"{\w+}", local)) == set(re.findall(r"{\w+}", pattern)), (
+                lang, pattern, local)
+            assert re.fullmatch(r"[a-z0-9{}_./-]*", local), (lang, local)  # plain URL slugs
+
+
+def test_torres_keeps_its_spanish_paths():
+    from pelican.plugins.cabildo.views import urls
+    assert urls.path("parish_cycle", "es", "es", id="altagracia", year=2024) == \
+        "parroquias/altagracia/2024/"
+    assert urls.path("bulletin_municipal", "en", "es", year=2024) == \
+        "en/bulletins/2024/municipality.pdf"
+    assert urls.path("parish_cycle", "fr", "fr", id="centre", year=2026) == \
+        "paroisses/centre/2026/"

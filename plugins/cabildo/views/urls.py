@@ -1,55 +1,67 @@
-"""Where each page lives, per language. Spanish at the root, English under en/.
+"""Where each page lives, per language: the site's default language at the root, the
+others under their code (en/, fr/...).
 
-Paths are stable across builds: people cite them, and open data files are
-linked from elsewhere.
+Each path is written in English and translated in the catalogs (context "URL path"), so
+a language's slugs come with its catalog: Spanish keeps Torres's /ciclos/, French gets
+/cycles/ and /paroisses/, a language without a catalog uses the English paths. Paths are
+stable across builds: people cite them, and open data files are linked from elsewhere.
 """
 from __future__ import annotations
 
-# Page paths per language; a language without its own uses the English ones.
+from functools import lru_cache
+
+URL = "URL path"  # the gettext context of paths (written out in NP_ calls for extraction)
+
+
+def NP_(context: str, text: str) -> str:
+    """Marks a path for extraction with its context; translated by `localized`."""
+    return text
+
+
 ROUTES = {
-    "home": {"es": "", "en": ""},
-    "cycles": {"es": "ciclos/", "en": "cycles/"},
-    "cycle": {"es": "ciclos/{year}/", "en": "cycles/{year}/"},
-    "cycle_projects": {"es": "ciclos/{year}/proyectos/", "en": "cycles/{year}/projects/"},
-    "cycle_category": {"es": "ciclos/{year}/categoria/{category}/",
-                       "en": "cycles/{year}/category/{category}/"},
-    "cycle_status": {"es": "ciclos/{year}/estado/{status}/",
-                     "en": "cycles/{year}/status/{status}/"},
-    "parishes": {"es": "parroquias/", "en": "parishes/"},
-    "parish": {"es": "parroquias/{id}/", "en": "parishes/{id}/"},
-    "parish_cycle": {"es": "parroquias/{id}/{year}/", "en": "parishes/{id}/{year}/"},
-    "councils": {"es": "consejos/", "en": "councils/"},
-    "council": {"es": "consejos/{id}/", "en": "councils/{id}/"},
-    "project": {"es": "proyectos/{id}/", "en": "projects/{id}/"},
-    "projects": {"es": "proyectos/", "en": "projects/"},
-    "data": {"es": "datos/", "en": "data/"},
-    "model": {"es": "datos/modelo/", "en": "data/model/"},
-    "search": {"es": "buscar/", "en": "search/"},
-    "notfound": {"es": "404.html", "en": "404.html"},  # a file, not a folder
-    # The factory (plugins/cabildo/factory/)
-    "factory": {"es": "fabrica/", "en": "factory/"},
-    "factory_body": {"es": "fabrica/organos/{id}/", "en": "factory/bodies/{id}/"},
-    "factory_meeting": {"es": "fabrica/reuniones/{id}/", "en": "factory/meetings/{id}/"},
-    "factory_proposals": {"es": "fabrica/propuestas/", "en": "factory/proposals/"},
-    "factory_proposal": {"es": "fabrica/propuestas/{id}/", "en": "factory/proposals/{id}/"},
-    "factory_decisions": {"es": "fabrica/decisiones/", "en": "factory/decisions/"},
-    "factory_decisions_body": {"es": "fabrica/decisiones/organo/{id}/",
-                               "en": "factory/decisions/body/{id}/"},
-    "factory_decisions_year": {"es": "fabrica/decisiones/{year}/",
-                               "en": "factory/decisions/{year}/"},
-    "factory_decisions_topic": {"es": "fabrica/decisiones/tema/{topic}/",
-                                "en": "factory/decisions/topic/{topic}/"},
+    "home": "",
+    "cycles": NP_("URL path", "cycles/"),
+    "cycle": NP_("URL path", "cycles/{year}/"),
+    "cycle_projects": NP_("URL path", "cycles/{year}/projects/"),
+    "cycle_category": NP_("URL path", "cycles/{year}/category/{category}/"),
+    "cycle_status": NP_("URL path", "cycles/{year}/status/{status}/"),
+    "parishes": NP_("URL path", "parishes/"),
+    "parish": NP_("URL path", "parishes/{id}/"),
+    "parish_cycle": NP_("URL path", "parishes/{id}/{year}/"),
+    "councils": NP_("URL path", "councils/"),
+    "council": NP_("URL path", "councils/{id}/"),
+    "project": NP_("URL path", "projects/{id}/"),
+    "projects": NP_("URL path", "projects/"),
+    "data": NP_("URL path", "data/"),
+    "model": NP_("URL path", "data/model/"),
+    "search": NP_("URL path", "search/"),
+    "notfound": "404.html",
+    "factory": NP_("URL path", "factory/"),
+    "factory_body": NP_("URL path", "factory/bodies/{id}/"),
+    "factory_meeting": NP_("URL path", "factory/meetings/{id}/"),
+    "factory_proposals": NP_("URL path", "factory/proposals/"),
+    "factory_proposal": NP_("URL path", "factory/proposals/{id}/"),
+    "factory_decisions": NP_("URL path", "factory/decisions/"),
+    "factory_decisions_body": NP_("URL path", "factory/decisions/body/{id}/"),
+    "factory_decisions_year": NP_("URL path", "factory/decisions/{year}/"),
+    "factory_decisions_topic": NP_("URL path", "factory/decisions/topic/{topic}/"),
 }
-# Files that are not pages (url() links them; FactoryGenerator writes them).
+# Files that are not pages (url() links them; their outputs write them).
 FILES = {
-    "factory_feed": {"es": "fabrica/atom.xml", "en": "factory/atom.xml"},
-    "factory_body_feed": {"es": "fabrica/organos/{id}/atom.xml",
-                          "en": "factory/bodies/{id}/atom.xml"},
-    # Printable bulletins (plugins/cabildo/bulletins.py writes them)
-    "bulletin": {"es": "boletines/{year}/{id}.pdf", "en": "bulletins/{year}/{id}.pdf"},
-    "bulletin_municipal": {"es": "boletines/{year}/municipio.pdf",
-                           "en": "bulletins/{year}/municipality.pdf"},
+    "factory_feed": NP_("URL path", "factory/atom.xml"),
+    "factory_body_feed": NP_("URL path", "factory/bodies/{id}/atom.xml"),
+    "bulletin": NP_("URL path", "bulletins/{year}/{id}.pdf"),
+    "bulletin_municipal": NP_("URL path", "bulletins/{year}/municipality.pdf"),
 }
+
+
+@lru_cache(maxsize=None)
+def localized(lang: str, pattern: str) -> str:
+    """A path pattern in a language, from its catalog."""
+    if not pattern:
+        return pattern  # gettext("") would be the catalog's header
+    from .i18n import translations
+    return translations(lang).pgettext(URL, pattern)
 
 
 def path(kind: str, lang: str, default: str = "es", **values) -> str:
@@ -57,9 +69,9 @@ def path(kind: str, lang: str, default: str = "es", **values) -> str:
 
     The site's default language lives at the root, the others under their code.
     """
-    route = ROUTES[kind] if kind in ROUTES else FILES[kind]
+    pattern = ROUTES[kind] if kind in ROUTES else FILES[kind]
     prefix = "" if lang == default else f"{lang}/"
-    return prefix + route.get(lang, route["en"]).format(**values)
+    return prefix + localized(lang, pattern).format(**values)
 
 
 def file(kind: str, lang: str, default: str = "es", **values) -> str:
