@@ -43,4 +43,4 @@ test: $(STAMP) browser printing
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf output output.tmp-* output.old-*
+	rm -rf output output.builds output.tmp-* output.old-*

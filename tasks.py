@@ -4,8 +4,8 @@ the logic (so `invoke validate` and `cabildo validate` cannot read settings diff
     invoke build | rebuild | serve | livereload | publish | clean
     invoke validate | generate-demo | bench | bulletins
 """
-import shutil
 import sys
+from pathlib import Path
 
 from invoke import task
 
@@ -34,8 +34,9 @@ def build(c, data=None, output=OUTPUT, force=False):
 
 @task
 def clean(c):
-    """Remove the generated files."""
-    shutil.rmtree(OUTPUT, ignore_errors=True)
+    """Remove the generated files: the output link and its finished builds."""
+    from pelican.plugins.cabildo.pelican.publish import remove
+    remove(Path(OUTPUT))
 
 
 @task

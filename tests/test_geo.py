@@ -3,6 +3,7 @@ import json
 import re
 
 from pelican.plugins.cabildo.model.load import load_dataset
+from pelican.plugins.cabildo.model.settings import Config
 from pelican.plugins.cabildo.outputs.svgmap import svg_map
 from test_data_layer import data, edit, only, problems  # noqa: F401 (fixture)
 
@@ -78,7 +79,7 @@ def test_project_outside_its_parish(data):
 def test_tolerance_is_a_setting(data):
     replace_geometry(data, "road", "  geometry:\n    type: LineString\n"
                      "    coordinates: [[-70.12, 9.80], [-70.121, 9.801]]")
-    load_dataset(data, tolerance_m=200_000)  # 200 km of tolerance: accepted
+    load_dataset(Config.for_data(data, CABILDO_GEO_TOLERANCE_M=200_000))  # 200 km of tolerance: accepted
 
 
 def boundaries(data):

@@ -267,14 +267,16 @@ def test_geojson_of_funded_projects_per_cycle(site, data):
 
 
 def test_make_site_twice_skips_the_second_build(tmp_path, capsys):
-    from pelican.plugins.cabildo.pelican.build import FINGERPRINT, build_if_changed
+    from pelican.plugins.cabildo.pelican.build import build_if_changed
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
     out = tmp_path / "out"
     quick = {"CABILDO_DATA_DIR": str(data), "CABILDO_BULLETINS": False,
              "CABILDO_SEARCH": False, "CABILDO_MAPS": False}
     assert build_if_changed(SETTINGS, str(out), quick, quiet=True) == 0
-    assert (out / FINGERPRINT).is_file()
+    # the input stamp lives beside the published build, never inside output/
+    assert not [f for f in out.rglob("*") if "inputs" in f.name]
+    assert list((tmp_path / "out.builds").glob("build-*.inputs"))
     capsys.readouterr()
     assert build_if_changed(SETTINGS, str(out), quick, quiet=True) == 0
     assert "up to date" in capsys.readouterr().out

@@ -22,7 +22,7 @@ def _jinja(generator):
     from .extensions import template_parts
     from .model.settings import read
     from .views import i18n
-    i18n.install(generator.env, read(generator.settings) | generator.settings)
+    i18n.install(generator.env, {**read(generator.settings), **generator.settings})
     generator.env.globals["template_parts"] = template_parts
 
 

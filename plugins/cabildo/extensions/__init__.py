@@ -19,9 +19,10 @@ loads None and leaves no trace in the site (no page, link, table or documented s
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, Callable
+from functools import cache
+from typing import Any
 
 
 def _nothing(*_args: Any) -> Any:
@@ -42,7 +43,7 @@ class Extension:
     settings: tuple = ()  # names of the CABILDO_* settings it reads (documented with it)
 
 
-@lru_cache(maxsize=None)
+@cache
 def extensions() -> tuple[Extension, ...]:
     """The installed extensions, in name order (deterministic builds)."""
     from importlib.metadata import entry_points

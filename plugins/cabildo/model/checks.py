@@ -41,6 +41,65 @@ def _add(problems, at, message, hint=""):
     problems.add(path, line, col, field, message, hint)
 
 
+def money_reader(problems, where, key, currency: str):
+    """A function turning an amount of `currency` read from YAML into Money, reporting an
+    amount with more decimals than the currency has (1.500 typed for 1500, or the
+    float noise of a spreadsheet, 6100000.0000001) at its field."""
+    from babel.numbers import get_currency_precision
+
+    from .records import Money
+    digits = get_currency_precision(currency) if currency else 2
+
+    def money(value, *field) -> Money:
+        amount = Decimal(value)
+        exponent = amount.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > digits:
+            _add(problems, where(key, *field),
+                 f"{value} has {-exponent} decimals but {currency} has {digits}",
+                 f"a dot marks the decimals (1234567.89) and thousands take no separator: "
+                 f"for one thousand five hundred write 1500, not 1.500")
+        return Money(amount, currency)
+    return money
+
+
+def municipality(problems, where, m, explicit_locale: bool):
+    """Time zone, locale and languages the pages and feeds will need, checked now."""
+    from zoneinfo import ZoneInfo
+
+    from babel import Locale, UnknownLocaleError
+    from babel.numbers import list_currencies
+    key = ("municipality",)
+    try:
+        ZoneInfo(m.timezone)
+    except (ValueError, OSError, LookupError):
+        _add(problems, where(key, "timezone"), f"'{m.timezone}' is not a known time zone",
+             "write an IANA time zone such as America/Caracas")
+    for field, name in ((("locale",) if explicit_locale else ("country",)), m.locale), *(
+            (("languages", i), lang) for i, lang in enumerate(m.languages)):
+        try:
+            Locale.parse(name)
+        except (UnknownLocaleError, ValueError):
+            _add(problems, where(key, *field), f"'{name}' is not a language or locale "
+                 "this site can format numbers and dates in",
+                 "use a code such as es, en, es_VE or en_US")
+    if m.default_currency not in list_currencies():
+        _add(problems, where(key, "default_currency"),
+             f"'{m.default_currency}' is not an ISO 4217 currency code",
+             "use a code such as VES, USD or EUR")
+
+
+def reserved_id(problems, where, key):
+    """A parish id that names a file the site writes itself (the municipal bulletin
+    boletines/{year}/municipio.pdf shares its folder with the parishes' bulletins)."""
+    from ..views import urls
+    pattern = urls.FILES["bulletin_municipal"]  # its name in every shipped language
+    reserved = {urls.localized(lang, pattern).rsplit("/", 1)[-1].removesuffix(".pdf")
+                for lang in urls.catalog_languages()}
+    if key[1] in reserved:
+        _add(problems, where(key, "id"), f"the id '{key[1]}' is reserved for the "
+             "municipality's own files", "choose another id, e.g. " + key[1] + "-parroquia")
+
+
 def currency(problems, where, key, record, cycle):
     if cycle and "currency" in record and record["currency"] != cycle.currency:
         _add(problems, where(key, "currency"),
@@ -62,18 +121,34 @@ def _unknown(problems, at, kind, value, known, where=None):
     _add(problems, at, f"unknown {kind} '{value}'", hint)
 
 
+MAX_WORK_YEARS = 10  # a milestone later than this after its cycle is a typo
+
+
 def run_all(problems, where, parishes, councils, cycles, council_assemblies,
-            parish_assemblies, projects):
+            parish_assemblies, projects, as_of=None):
     _cycles(problems, where, cycles, parishes)
     _councils(problems, where, councils, parishes)
-    _council_assemblies(problems, where, council_assemblies, councils, cycles, projects)
+    _council_assemblies(problems, where, council_assemblies, councils, cycles, projects,
+                        parishes)
     _parish_assemblies(problems, where, parish_assemblies, parishes, cycles, projects)
-    _projects(problems, where, projects, parishes, councils, cycles, parish_assemblies)
+    _projects(problems, where, projects, parishes, councils, cycles, parish_assemblies, as_of)
 
 
 def _cycles(problems, where, cycles, parishes):
+    from babel.numbers import list_currencies
     for year, cycle in cycles.items():
         key = ("cycle", year)
+        if cycle.currency not in list_currencies():
+            _add(problems, where(key, "currency"),
+                 f"'{cycle.currency}' is not an ISO 4217 currency code",
+                 "use a code such as VES, USD or EUR")
+        for name, period in (*cycle.phases.items(), ("clpp_approval", None)):
+            day = period.start if period else cycle.clpp_approval
+            if abs(day.year - year) > 1:
+                _add(problems, where(key, "phases", name, *(("start",) if period else ())),
+                     f"the {PHASE_WORDS.get(name, 'CLPP approval')} of cycle {year} is dated "
+                     f"{day}", f"a cycle's phases fall in the year before it or in its own "
+                     f"year; correct the year")
         for name in PHASES:
             period = cycle.phases[name]
             if period.end < period.start:
@@ -86,6 +161,13 @@ def _cycles(problems, where, cycles, parishes):
                 _add(problems, where(key, "phases", after, "start"),
                      f"{PHASE_WORDS[after]} starts ({b.start}) before {PHASE_WORDS[before]} "
                      f"({a.start})", "phases go in this order: " + ", ".join(PHASE_WORDS.values()))
+        before = cycles.get(year - 1)
+        start = cycle.phases["diagnosis"].start
+        if before and start <= before.clpp_approval:
+            _add(problems, where(key, "phases", "diagnosis", "start"),
+                 f"cycle {year} starts on {start}, before cycle {year - 1} ended "
+                 f"({before.clpp_approval})",
+                 "were the dates copied from the previous cycle? give this cycle its own")
         last = cycle.phases["parish_round_2"].end
         if cycle.clpp_approval < last:
             _add(problems, where(key, "phases", "clpp_approval"),
@@ -116,7 +198,7 @@ def _in_period(problems, at, what, day, period, phase):
              f"({period.start} to {period.end})", "correct the date, or the cycle's phase dates")
 
 
-def _council_assemblies(problems, where, assemblies, councils, cycles, projects):
+def _council_assemblies(problems, where, assemblies, councils, cycles, projects, parishes):
     for a in assemblies:
         key = ("council_assembly", a.id)
         if a.council_id not in councils:
@@ -136,9 +218,21 @@ def _council_assemblies(problems, where, assemblies, councils, cycles, projects)
                 _add(problems, where(key, "priorities", i, "votes"),
                      f"{p.votes} votes but only {a.attendance} members attended",
                      "votes cannot exceed attendance")
-            if p.project_id and p.project_id not in projects:
+            project = projects.get(p.project_id) if p.project_id else None
+            if p.project_id and project is None:
                 _unknown(problems, where(key, "priorities", i, "project"), "project",
                          p.project_id, projects, where=where)
+            council = councils.get(a.council_id)
+            if (project and council and project.parish_id != council.parish_id
+                    and council.parish_id in parishes):  # else: reported as unknown
+                _add(problems, where(key, "priorities", i, "project"),
+                     f"project '{project.id}' belongs to parish '{project.parish_id}', but "
+                     f"council '{council.id}' is in '{council.parish_id}'",
+                     "a council prioritises projects of its own parish; check the project id")
+            elif project and project.year != a.year:
+                _add(problems, where(key, "priorities", i, "project"),
+                     f"project '{project.id}' belongs to cycle {project.year}, not {a.year}",
+                     "check the project id or the assembly's cycle")
         if a.priorities and not a.quorum_met and a.attendance <= a.members:
             _add(problems, where(key, "attendance"),
                  f"the assembly voted priorities without quorum: {a.attendance} present, "
@@ -193,7 +287,10 @@ def _parish_assemblies(problems, where, assemblies, parishes, cycles, projects):
                      "an assembly votes only its own parish's projects")
 
 
-def _projects(problems, where, projects, parishes, councils, cycles, parish_assemblies):
+def _projects(problems, where, projects, parishes, councils, cycles, parish_assemblies,
+              as_of=None):
+    # Cycles whose round 2 has been held somewhere: before it, nothing can be funded yet.
+    voted_cycles = {a.year for a in parish_assemblies if a.round == 2}
     round2 = {}
     for a in parish_assemblies:
         if a.round == 2:
@@ -221,6 +318,15 @@ def _projects(problems, where, projects, parishes, councils, cycles, parish_asse
                 _add(problems, where(key, "milestones", i, "date"),
                      f"milestone dated {m.date} comes after one dated {previous}",
                      "list milestones in date order")
+            if as_of and m.date > as_of:
+                _add(problems, where(key, "milestones", i, "date"),
+                     f"milestone dated {m.date} is after the data's as-of date ({as_of})",
+                     "correct the date, or move municipality.yaml's as_of forward")
+            elif m.date.year > p.year + MAX_WORK_YEARS:
+                _add(problems, where(key, "milestones", i, "date"),
+                     f"milestone dated {m.date}, {m.date.year - p.year} years after its "
+                     f"cycle ({p.year})", "is the year mistyped? (the newest milestone "
+                     "becomes the bulletins' date; municipality.yaml's as_of can set it)")
             if cycle and m.date < cycle.start:
                 _add(problems, where(key, "milestones", i, "date"),
                      f"milestone dated {m.date} is before the cycle began ({cycle.start})",
@@ -232,6 +338,11 @@ def _projects(problems, where, projects, parishes, councils, cycles, parish_asse
                  "set progress: 100, or correct the status")
         if p.funded:
             vote = round2.get(p.id)
+            if vote is None and p.year in voted_cycles:
+                _add(problems, where(key, "funded"),
+                     f"marked funded but no round 2 assembly of {p.year} voted on it",
+                     "only projects approved in round 2 are funded: add its vote to the "
+                     "parish's round 2 assembly, or set funded: false")
             if vote is not None and not vote.approved:
                 _add(problems, where(key, "funded"),
                      f"marked funded but round 2 rejected it ({vote.yes} for, {vote.no} against)",

@@ -3,10 +3,10 @@ Spanish, 'Łódź' after 'Lublin' in Polish, accents second in French. Code-poin
 (Python's default) would put every accented capital after Z."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 
-@lru_cache(maxsize=None)
+@cache
 def _collator(locale: str):
     import icu  # PyICU (the pyicu-wheels package bundles ICU)
     return icu.Collator.createInstance(icu.Locale(locale))

@@ -40,6 +40,8 @@ class Boundary:
 
 def floats(coords):
     """GeoJSON coordinates with Decimal numbers (as read) turned into floats."""
+    if isinstance(coords, bool) or not isinstance(coords, (int, float, Decimal, list)):
+        raise ValueError(f"{coords!r} is not a number")  # "-69,75": text, not a number
     if isinstance(coords, (int, float, Decimal)):
         return float(coords)
     return [floats(c) for c in coords]
@@ -124,10 +126,24 @@ def check_project(add, project, allowed: dict, boundary: Boundary | None, tolera
         coords = floats(geometry["coordinates"])
         geometry = {"type": kind, "coordinates": coords}
         positions = list(_positions(kind, coords))
-    except (TypeError, ValueError, IndexError):
+        raw = _raw_positions(kind, coords)
+        if not all(isinstance(p, list) and all(isinstance(x, float) for x in p) for p in raw):
+            raise ValueError("not a list of positions")
+    except (TypeError, ValueError, IndexError, RecursionError):
         add(("geometry", "coordinates"), f"coordinates do not have the shape of a {kind}",
-            "see https://geojson.org: [longitude, latitude] pairs")
+            "write [longitude, latitude] pairs of numbers with a dot for decimals, e.g. "
+            "[-69.75, 10.05] (see https://geojson.org)")
         return None
+    if not positions:
+        add(("geometry", "coordinates"), f"the {kind} has no coordinates",
+            "add its points, or remove the geometry")
+        return None
+    for position in raw:
+        if len(position) not in (2, 3):
+            add(("geometry", "coordinates"),
+                f"a point has {len(position)} numbers instead of 2 (longitude, latitude)",
+                "write decimals with a dot, not a comma: [-69.75, 10.05]")
+            return None
     for lon, lat in positions:
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             add(("geometry", "coordinates"), f"coordinate [{lon}, {lat}] is outside WGS84 ranges",
@@ -163,6 +179,15 @@ def check_project(add, project, allowed: dict, boundary: Boundary | None, tolera
             add(("geometry",), f"the project lies {distance_m / 1000:.1f} km outside its parish "
                 f"'{boundary.parish_id}'", "check the coordinates or the project's parish")
     return geometry
+
+
+def _raw_positions(kind, c):
+    depth = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2,
+             "Polygon": 2, "MultiPolygon": 3}[kind]
+    items = [c]
+    for _ in range(depth):
+        items = [x for item in items for x in item]
+    return items
 
 
 def _positions(kind, c):

@@ -1,6 +1,6 @@
 """The data layer: read all of data/ once, check it, return typed records.
 
-    dataset = load_dataset(Path("data"))   # raises DataProblems
+    dataset = load_dataset(config)   # config: settings.Config; raises DataProblems
 
 Reading and schema checks happen per file; the checks that need several
 files (references, totals, dates across a cycle) run on the records after.
@@ -22,6 +22,7 @@ from .records import (
     ProjectVote, Source,
 )
 from .schema import check_file
+from .settings import Config
 from .yamlread import Located, read_yaml
 
 # Where each record type lives: a file of its own, or a folder of files.
@@ -90,34 +91,73 @@ def read_all(root: Path, problems: Problems, where: Where) -> dict[str, list[tup
     for entry in sorted(root.iterdir()):
         if entry.name.startswith("."):
             continue
+        if entry.is_symlink():
+            _link(problems, entry, root)
+            continue
         if entry.is_dir():
             if entry.name in others:
                 continue
             if entry.name not in FOLDERS:
                 problems.add(_rel(entry, root), 0, 0, "", "unexpected folder in data/",
-                             "data/ holds: " + ", ".join(sorted(FOLDERS) + sorted(others)))
+                             _did_you_mean(entry.name, FOLDERS, "data/ holds: " + ", ".join(
+                                 sorted(FOLDERS) + sorted(others))))
+                where.broken(FOLDERS.get(_close(entry.name, FOLDERS), "-"))
                 continue
-            for file in sorted(entry.rglob("*")):
-                if file.is_dir() or file.name.startswith("."):
-                    continue
+            for file in _walk(entry, problems, root):
                 if file.suffix not in (".yaml", ".yml"):
                     problems.add(_rel(file, root), 0, 0, "",
                                  f"'{file.name}' is not a YAML file",
                                  f"data/{entry.name}/ holds only .yaml files; move or rename it")
+                    where.broken(FOLDERS[entry.name])
                     continue
                 files.append((file, FOLDERS[entry.name]))
         elif entry.name in FILES:
             files.append((entry, FILES[entry.name]))
         else:
             problems.add(_rel(entry, root), 0, 0, "", "unexpected file in data/",
-                         "data/ holds municipality.yaml, parishes.yaml and the folders "
-                         + ", ".join(sorted(FOLDERS)))
+                         _did_you_mean(entry.name, FILES, "data/ holds municipality.yaml, "
+                                       "parishes.yaml and the folders " + ", ".join(
+                                           sorted(FOLDERS))))
     for name, record_type in FILES.items():
-        if not (root / name).is_file():
-            problems.add(f"data/{name}", 0, 0, "", "this required file is missing",
-                         f"create data/{name}")
+        if not (root / name).is_file() or (root / name).is_symlink():
+            if not (root / name).is_symlink():
+                problems.add(f"data/{name}", 0, 0, "", "this required file is missing",
+                             f"create data/{name}")
+            # its records are unknown, so references to them are not reported one by one
+            where.broken(record_type)
     read_files(files, root, problems, where, found)
     return found
+
+
+def _close(name: str, known) -> str | None:
+    import difflib
+    close = difflib.get_close_matches(name.split(".")[0], [k.split(".")[0] for k in known], n=1)
+    return next((k for k in known if close and k.split(".")[0] == close[0]), None)
+
+
+def _did_you_mean(name: str, known, otherwise: str) -> str:
+    close = _close(name, known)
+    return f"did you mean '{close}'?" if close else otherwise
+
+
+def _link(problems: Problems, path: Path, root: Path) -> None:
+    problems.add(_rel(path, root), 0, 0, "", "this is a symbolic link; data/ is never read "
+                 "through links", "copy the real file or folder into data/ instead")
+
+
+def _walk(folder: Path, problems: Problems, root: Path) -> list[Path]:
+    """The files under `folder`, sorted, without following (and reporting) links."""
+    out = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_symlink():
+            _link(problems, entry, root)
+        elif entry.is_dir():
+            out += _walk(entry, problems, root)
+        else:
+            out.append(entry)
+    return out
 
 
 def read_files(files: list[tuple[Path, str]], root: Path, problems: Problems, where: Where,
@@ -159,9 +199,17 @@ def _d(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM, geometry_types: dict | None = None,
-                 tolerance_m: float = 250, factory_as_of: str = "") -> Dataset:
-    """Load and check data/. Raises DataProblems listing every error found."""
+def load_dataset(config: Config | Path | str) -> Dataset:
+    """Load and check the data folder of `config` (the one checked settings object that
+    validate, the build and the bulletins share; a bare folder means default settings).
+    Raises DataProblems listing every error found."""
+    if not isinstance(config, Config):
+        config = Config.for_data(config)
+    root = config.data_dir
+    quorum = config["CABILDO_QUORUM"]
+    geometry_types = config["CABILDO_GEOMETRY_TYPES"]
+    tolerance_m = config["CABILDO_GEO_TOLERANCE_M"]
+    factory_as_of = config["CABILDO_FACTORY_AS_OF"]
     problems = Problems()
     where = Where()
     raw = read_all(Path(root), problems, where)
@@ -177,8 +225,10 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM, geometry_types: d
             default_currency=m["default_currency"], timezone=m["timezone"],
             locale=m.get("locale") or f"{languages[0]}_{m['country']}",
             seat=m.get("seat", ""), repository_url=m.get("repository_url", ""),
+            as_of=_d(m["as_of"]) if m.get("as_of") else None,
         )
         where.remember(("municipality",), located, path)
+        checks.municipality(problems, where, municipality, "locale" in m)
 
     parishes = {}
     for located, path, m in raw["parish"]:
@@ -187,6 +237,7 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM, geometry_types: d
             continue
         parishes[m["id"]] = Parish(m["id"], m["name"], m["population"], m.get("seat", ""),
                                    src(located, path))
+        checks.reserved_id(problems, where, key)
 
     boundaries = geo.load_boundaries(Path(root), parishes, problems,
                                      parishes_complete="parish" not in where.unsure)
@@ -207,10 +258,12 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM, geometry_types: d
         if checks.duplicate(problems, where, key, located, path, cycles):
             continue
         cur = m["currency"]
+        money = checks.money_reader(problems, where, key, cur)
         cycles[m["year"]] = Cycle(
-            year=m["year"], currency=cur, budget=Money(m["budget"], cur),
+            year=m["year"], currency=cur, budget=money(m["budget"], "budget"),
             quorum=Decimal(str(m.get("quorum", quorum))),
-            envelopes={p: Money(a, cur) for p, a in sorted(m.get("envelopes", {}).items())},
+            envelopes={p: money(a, "envelopes", p)
+                       for p, a in sorted(m.get("envelopes", {}).items())},
             phases={k: Period(_d(v["start"]), _d(v["end"]))
                     for k, v in m["phases"].items() if k != "clpp_approval"},
             clpp_approval=_d(m["phases"]["clpp_approval"]), clpp_act=m.get("clpp_act", ""),
@@ -271,7 +324,9 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM, geometry_types: d
                                      area)
         projects[m["id"]] = Project(
             id=m["id"], year=m["cycle"], title=m["title"], description=m.get("description", ""),
-            category=m["category"], amount=Money(m["amount"], currency), parish_id=m["parish"],
+            category=m["category"],
+            amount=checks.money_reader(problems, where, key, currency)(m["amount"], "amount"),
+            parish_id=m["parish"],
             council_ids=tuple(m["councils"]), geometry=geometry, funded=m["funded"],
             status=m["status"], progress=m.get("progress", 0),
             milestones=tuple(Milestone(_d(x["date"]), x["status"], x.get("note", ""))
@@ -287,7 +342,8 @@ def load_dataset(root: Path, quorum: Decimal = DEFAULT_QUORUM, geometry_types: d
                      "fill in data/municipality.yaml")
 
     checks.run_all(problems, where, parishes, councils, cycles,
-                   council_assemblies, parish_assemblies, projects)
+                   council_assemblies, parish_assemblies, projects,
+                   as_of=municipality.as_of if municipality else None)
 
     # Extensions (the factory...) read their own folders; None where the folder is absent.
     options = {"CABILDO_FACTORY_AS_OF": factory_as_of}

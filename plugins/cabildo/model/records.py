@@ -44,6 +44,7 @@ class Municipality:
     locale: str
     seat: str = ""
     repository_url: str = ""
+    as_of: date | None = None  # the day the data is up to date to, when it says
 
 
 @dataclass(frozen=True)

@@ -76,18 +76,28 @@ def _describe(value) -> str:
     return "a mapping"
 
 
+def _hint(schema, fallback: str = "") -> str:
+    """What the field should hold, in the schema's own words (x-hint-en, else its
+    English description): the wording lives with the schemas, never in a regex."""
+    if not isinstance(schema, dict):
+        return fallback
+    return schema.get("x-hint-en") or schema.get("x-description-en") or fallback
+
+
 def _message(error) -> tuple[str, str, tuple]:
-    """(message, hint, path) for one jsonschema error."""
+    """(message, hint, path) for one jsonschema error. Every message has a hint."""
     path = tuple(error.absolute_path)
     kind, schema, value = error.validator, error.schema, error.instance
     if kind == "required":
         missing = error.message.split("'")[1]
-        return (f"required field '{missing}' is missing", f"add '{missing}:' to this record",
-                path)
+        what = _hint(schema.get("properties", {}).get(missing))
+        return (f"required field '{missing}' is missing",
+                f"add '{missing}:' to this record" + (f" ({what})" if what else ""), path)
     if kind == "additionalProperties":
         extra = sorted(set(value) - set(schema.get("properties", {})))
         if not schema.get("properties"):  # a free mapping of typed values
-            return error.message, "", path
+            return (f"'{extra[0] if extra else '?'}' is not allowed here",
+                    _hint(schema, "remove it"), path)
         name = extra[0] if extra else "?"
         close = difflib.get_close_matches(name, list(schema["properties"]), n=1)
         hint = (f"did you mean '{close[0]}'?" if close else
@@ -101,32 +111,39 @@ def _message(error) -> tuple[str, str, tuple]:
     if kind == "type":
         want = schema["type"]
         want = _TYPE_WORDS.get(want, want) if isinstance(want, str) else " or ".join(want)
-        return f"expected {want}, found {_describe(value)}", "", path
+        hint = _hint(schema, f"write {want}")
+        if isinstance(value, str) and re.search(r"\d,\d", value):
+            hint = "write numbers with a dot for decimals and no thousands separator, " \
+                   "e.g. 1234567.89; " + hint
+        return f"expected {want}, found {_describe(value)}", hint, path
     if kind == "format":
         return (f"'{value}' is not a real date", "write it as YYYY-MM-DD, e.g. 2024-03-15",
                 path)
     if kind in ("minimum", "exclusiveMinimum"):
         limit = schema[kind]
         rel = "at least" if kind == "minimum" else "more than"
-        return f"{value} is too small: it must be {rel} {limit}", "", path
+        return f"{value} is too small: it must be {rel} {limit}", _hint(schema, "correct it"), path
     if kind in ("maximum", "exclusiveMaximum"):
-        return f"{value} is too large: it must be at most {schema[kind]}", "", path
+        return (f"{value} is too large: it must be at most {schema[kind]:,}".replace(",", " "),
+                _hint(schema, "correct it"), path)
     if kind == "pattern":
+        shown = value if len(value) <= 60 else value[:57] + "..."
         if schema is not None and "currency" in (schema.get("description") or "").lower():
-            return f"'{value}' is not a currency code", "use a 3-letter ISO code such as VES", path
+            return f"'{shown}' is not a currency code", "use a 3-letter ISO code such as VES", path
         if "[a-z0-9]+" in schema["pattern"]:
-            return (f"'{value}' is not a valid id",
+            return (f"'{shown}' is not a valid id",
                     "use lowercase letters, digits and hyphens, e.g. la-guajira", path)
-        return f"'{value}' does not have the expected form", f"expected {schema['pattern']}", path
+        return f"'{shown}' does not have the expected form", _hint(schema, "correct it"), path
     if kind == "minItems":
         return "the list is empty", "add at least one item", path
     if kind == "minLength":
         return "the text is empty or too short", f"write at least {schema['minLength']} characters", path
     if kind == "maxLength":
-        return "the text is too long", f"keep it under {schema['maxLength']} characters", path
+        return (f"the text is too long ({len(value)} characters)",
+                f"keep it to {schema['maxLength']} characters or fewer", path)
     if kind == "uniqueItems":
         return "the list has the same item twice", "remove the repeated item", path
-    return error.message, "", path
+    return error.message, _hint(schema, "see the schema of this file"), path
 
 
 def check_file(located: Located, problems: Problems) -> tuple[str | None, set]:

@@ -1,12 +1,17 @@
 """Cabildo's settings: typed, documented in one place, checked at start-up.
 
-Each setting is read from pelicanconf.py (or publishconf.py). A wrong type or
-value stops the build with one clear line, before any work is done.
+Each setting is read from pelicanconf.py (or publishconf.py) plus the command
+line's overrides, ONCE, into a frozen `Config` that validate, the build and the
+bulletins all receive. A wrong type or value stops with one clear line, before
+any work is done. Choices and ranges are declared with the setting (as MkDocs
+declares its config options), so the checks and the docs cannot drift apart.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from types import MappingProxyType
 
 
 @dataclass(frozen=True)
@@ -15,6 +20,8 @@ class Setting:
     default: object
     kind: type | tuple
     doc: str
+    choices: tuple = ()  # the only values allowed, when not empty
+    minimum: int | None = None  # for numbers
 
 
 SETTINGS = [
@@ -23,7 +30,7 @@ SETTINGS = [
     Setting("CABILDO_ROOT", ".", str,
             "Folder a relative CABILDO_DATA_DIR is read from. `invoke build` sets it to "
             "the folder of the settings file."),
-    Setting("CABILDO_QUORUM", "0.20", str,
+    Setting("CABILDO_QUORUM", "0.20", (str, Decimal),
             "Default share of registered members a council assembly needs (a cycle may set "
             "its own `quorum`). Written as text, e.g. \"0.20\"."),
     Setting("CABILDO_DEMO_NOTICE", True, bool,
@@ -54,16 +61,17 @@ SETTINGS = [
     Setting("CABILDO_MAP_TILES", "openstreetmap", str,
             "Background of the maps: \"openstreetmap\" (tiles from openstreetmap.org, with "
             "its attribution and referrer policy) or \"none\" (boundaries and projects on a "
-            "plain background: no third-party request, good for very slow links)."),
+            "plain background: no third-party request, good for very slow links).",
+            choices=("openstreetmap", "none")),
     Setting("CABILDO_GEO_TOLERANCE_M", 250, int,
             "How far, in metres, a project may lie outside its parish's boundary before "
-            "validation reports it (boundaries are generalised)."),
+            "validation reports it (boundaries are generalised).", minimum=0),
     Setting("CABILDO_GEOMETRY_TYPES", None, (dict, type(None)),
             "Geometry types allowed per project category, e.g. {\"road\": [\"LineString\", "
             "\"MultiLineString\"]}. Default: lines for roads and sewers, points or polygons "
             "for schools and health posts, both for other categories."),
     Setting("CABILDO_LATEST_DECISIONS", 8, int,
-            "How many recent decisions the home page lists."),
+            "How many recent decisions the home page lists.", minimum=0),
     Setting("CABILDO_FACTORY_AS_OF", "", str,
             "Day the factory's waiting times are counted to, as YYYY-MM-DD. Empty: the "
             "`as_of` of data/factory/factory.yaml, or the date of its newest record. Never "
@@ -75,11 +83,11 @@ SETTINGS = [
     Setting("CABILDO_BULLETIN_CYCLES", 1, int,
             "How many of the most recent cycles get bulletins in the site build (0: every "
             "cycle; each costs about 18 bulletins per language, some 10 s on two cores). "
-            "`invoke bulletins --year` prints those of any cycle."),
+            "`invoke bulletins --year` prints those of any cycle.", minimum=0),
     Setting("CABILDO_BULLETIN_PAGE_SIZE", "A4", str,
-            "Paper size of the bulletins: \"A4\" or \"Letter\"."),
+            "Paper size of the bulletins: \"A4\" or \"Letter\".", choices=("A4", "Letter")),
     Setting("CABILDO_BULLETIN_WORKERS", 0, int,
-            "Processes that print bulletins side by side (0: one per core)."),
+            "Processes that print bulletins side by side (0: one per core).", minimum=0),
 ]
 
 BY_NAME = {s.name: s for s in SETTINGS}
@@ -89,8 +97,47 @@ class SettingsError(Exception):
     pass
 
 
-def read(settings: dict) -> dict:
-    """Cabildo's settings with defaults filled in; raises SettingsError if one is wrong."""
+@dataclass(frozen=True)
+class Config:
+    """Cabildo's settings, checked: read once, then passed down, never changed.
+
+    `config["CABILDO_X"]` reads a setting; `config.data_dir` is the data folder."""
+
+    values: MappingProxyType
+    root: Path = field(default=Path("."))
+
+    def __getitem__(self, name: str):
+        return self.values[name]
+
+    def get(self, name: str, default=None):
+        return self.values.get(name, default)
+
+    def keys(self):
+        return self.values.keys()
+
+    def __iter__(self):
+        return iter(self.values)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / self.values["CABILDO_DATA_DIR"]
+
+    @classmethod
+    def for_data(cls, data_dir, **overrides) -> "Config":
+        """Default settings for the data folder `data_dir` (tests, tools)."""
+        return read({"CABILDO_DATA_DIR": str(Path(data_dir).resolve()), **overrides})
+
+
+CONFIG = "cabildo_config"  # key of the build's checked Config in Pelican's settings
+
+
+def read(settings: dict) -> Config:
+    """Cabildo's settings with defaults filled in; raises SettingsError if one is wrong.
+    Settings a build already checked carry their Config: it is returned as it is."""
+    if isinstance(settings, Config):
+        return settings
+    if isinstance(settings.get(CONFIG), Config):
+        return settings[CONFIG]
     out = {}
     unknown = sorted(k for k in settings if k.startswith("CABILDO_") and k not in BY_NAME)
     if unknown:
@@ -102,6 +149,11 @@ def read(settings: dict) -> dict:
             raise SettingsError(
                 f"setting {s.name} must be {getattr(s.kind, '__name__', s.kind)}, "
                 f"got {value!r}")
+        if s.choices and value not in s.choices:
+            raise SettingsError(f"setting {s.name} must be one of "
+                                f"{', '.join(map(repr, s.choices))}; got {value!r}")
+        if s.minimum is not None and value < s.minimum:
+            raise SettingsError(f"setting {s.name} must be {s.minimum} or more; got {value!r}")
         out[s.name] = value
     try:
         quorum = Decimal(out["CABILDO_QUORUM"])
@@ -112,15 +164,6 @@ def read(settings: dict) -> dict:
             f"setting CABILDO_QUORUM must be a share between 0 and 1, such as \"0.20\"; "
             f"got {out['CABILDO_QUORUM']!r}")
     out["CABILDO_QUORUM"] = quorum
-    if out["CABILDO_MAP_TILES"] not in ("openstreetmap", "none"):
-        raise SettingsError("setting CABILDO_MAP_TILES must be \"openstreetmap\" or \"none\"; "
-                            f"got {out['CABILDO_MAP_TILES']!r}")
-    if out["CABILDO_BULLETIN_PAGE_SIZE"] not in ("A4", "Letter"):
-        raise SettingsError("setting CABILDO_BULLETIN_PAGE_SIZE must be \"A4\" or \"Letter\"; "
-                            f"got {out['CABILDO_BULLETIN_PAGE_SIZE']!r}")
-    for name in ("CABILDO_BULLETIN_CYCLES", "CABILDO_BULLETIN_WORKERS"):
-        if out[name] < 0:
-            raise SettingsError(f"setting {name} must be 0 or more; got {out[name]!r}")
     if out["CABILDO_FACTORY_AS_OF"]:
         from datetime import date
         try:
@@ -128,4 +171,15 @@ def read(settings: dict) -> dict:
         except ValueError:
             raise SettingsError("setting CABILDO_FACTORY_AS_OF must be a date written "
                                 f"YYYY-MM-DD, or empty; got {out['CABILDO_FACTORY_AS_OF']!r}")
-    return out
+    _check_locales(out["CABILDO_LOCALES"])
+    return Config(MappingProxyType(out), Path(settings.get("CABILDO_ROOT", ".")))
+
+
+def _check_locales(locales: dict) -> None:
+    from babel import Locale, UnknownLocaleError
+    for lang, name in locales.items():
+        try:
+            Locale.parse(name)
+        except (UnknownLocaleError, ValueError, TypeError):
+            raise SettingsError(f"setting CABILDO_LOCALES: {lang}: {name!r} is not a locale "
+                                "Babel knows (write it as es_VE, en_US...)") from None

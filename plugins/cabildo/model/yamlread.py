@@ -5,11 +5,17 @@ values ourselves so that:
 - every value's line and column is known (for file:line:col messages);
 - a key repeated inside one mapping is an error (PyYAML keeps the last one);
 - decimals become `Decimal` from their source text, never float;
-- dates stay ISO strings so the schema can report impossible ones (2024-02-30).
+- dates stay ISO strings so the schema can report impossible ones (2024-02-30);
+- nothing a clerk did not mean is accepted silently: aliases, anchors, merge keys
+  and tags are refused (an alias bomb cannot explode), nesting and size are
+  bounded, control characters and symbolic links are reported with their place.
+The values are built straight from the parser's events (no node tree, no recursion).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -52,8 +58,23 @@ def dotted(path: tuple) -> str:
 _BOOL = {"true": True, "false": False, "yes": True, "no": False, "on": True, "off": False}
 
 
-def _scalar(node: yaml.ScalarNode):
-    tag, value = node.tag, node.value
+MAX_BYTES = 5_000_000  # one data file; a year of a large city's projects is ~1 MB
+MAX_DEPTH = 24  # the deepest record (a multipolygon's coordinates) needs 9
+# Control characters a title or a note cannot carry into HTML, feeds or PDFs
+# (tab, newline and carriage return are fine).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_resolver = yaml.resolver.Resolver()
+
+
+@lru_cache(maxsize=65536)
+def _tag(value: str, implicit: tuple) -> str:
+    """The type YAML 1.1 gives a scalar (repeated values are many: ids, dates, words)."""
+    return _resolver.resolve(yaml.ScalarNode, value, implicit)
+
+
+def _scalar(event):
+    value = event.value
+    tag = _tag(value, event.implicit) if event.implicit[0] else "tag:yaml.org,2002:str"
     if tag.endswith(":null"):
         return None
     if tag.endswith(":bool"):
@@ -65,52 +86,130 @@ def _scalar(node: yaml.ScalarNode):
             return value
     if tag.endswith(":float"):
         try:
-            return Decimal(value.replace("_", ""))
+            number = Decimal(value.replace("_", ""))
         except InvalidOperation:
             return value
+        return number if number.is_finite() else value  # .inf and .nan are not amounts
     return value  # str, and timestamps kept as text for the schema's date check
 
 
-def _build(node, path, marks, problems, rel):
-    marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _build(child, path + (i,), marks, problems, rel)
-            for i, child in enumerate(node.value)
-        ]
-    if isinstance(node, yaml.MappingNode):
-        out = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                problems.add(
-                    rel, key_node.start_mark.line + 1, key_node.start_mark.column + 1,
-                    dotted(path), "a key must be a plain word", "write the key as text",
-                )
-                continue
-            key = key_node.value
-            if key == "<<":
-                continue
-            if key in out:
+def _at(mark) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+class _Refused(Exception):
+    """A construct staff data may not use; carries its message."""
+
+    def __init__(self, mark, message, hint):
+        self.at, self.message, self.hint = _at(mark), message, hint
+
+
+def _check_event(event) -> None:
+    if isinstance(event, yaml.AliasEvent):
+        raise _Refused(event.start_mark, f"an alias (*{event.anchor}) repeats another part of "
+                       "the file", "write the values out in full; aliases are not allowed in "
+                       "data files")
+    anchor = getattr(event, "anchor", None)
+    if anchor is not None:
+        raise _Refused(event.start_mark, f"an anchor (&{anchor}) is not allowed in data files",
+                       "remove it and write the values out in full")
+    tag = getattr(event, "tag", None)
+    implicit = getattr(event, "implicit", True)
+    explicit = not any(implicit) if isinstance(implicit, tuple) else not implicit
+    if tag is not None and explicit and tag != "!":
+        raise _Refused(event.start_mark, f"the tag {tag} is not allowed in data files",
+                       "remove it; write the value as plain text, a number or a date")
+
+
+def _events_to_values(events, marks: dict, problems: Problems, rel: str):
+    """Build plain values from the parser's events, remembering each value's position.
+    Refuses aliases, anchors, tags, merge keys, deep nesting and several documents."""
+    stack: list[list] = []  # frames: [container, path, pending key or None]
+    root = None
+    documents = 0
+
+    def place(value, path_of_value, mark):
+        nonlocal root
+        if not stack:
+            root = value
+            return
+        frame = stack[-1]
+        container, path = frame[0], frame[1]
+        if isinstance(container, list):
+            container.append(value)
+        else:
+            key, key_mark = frame[2]
+            frame[2] = None
+            if key in container:
                 first = marks.get(path + (key,), (0, 0))[0]
-                problems.add(
-                    rel, key_node.start_mark.line + 1, key_node.start_mark.column + 1,
-                    dotted(path + (key,)),
-                    f"key '{key}' appears twice in this mapping (first on line {first})",
-                    "keep one of them; YAML would silently drop the first",
-                )
-                continue
-            marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            out[key] = _build(value_node, path + (key,), marks, problems, rel)
-            marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-        return out
-    return None  # pragma: no cover
+                problems.add(rel, *key_mark, dotted(path + (key,)),
+                             f"key '{key}' appears twice in this mapping (first on line {first})",
+                             "keep one of them; YAML would silently drop the first")
+            else:
+                container[key] = value
+                marks[path + (key,)] = key_mark
+
+    def next_path():
+        if not stack:
+            return ()
+        container, path, pending = stack[-1]
+        if isinstance(container, list):
+            return path + (len(container),)
+        return path + (pending[0],)
+
+    def expecting_key():
+        return stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None
+
+    for event in events:
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise _Refused(event.start_mark, "a second document ('---') in the same file",
+                               "keep one document per file; split the file in two")
+            continue
+        if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent,
+                              yaml.DocumentEndEvent)):
+            continue
+        _check_event(event)
+        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            container, path, _ = stack.pop()
+            place(container, path, None)
+            continue
+        if expecting_key():
+            if not isinstance(event, yaml.ScalarEvent):
+                raise _Refused(event.start_mark, "a key must be a plain word",
+                               "write the key as text followed by a colon")
+            if event.value == "<<" and event.implicit[0]:  # plain, not quoted
+                raise _Refused(event.start_mark, "merge keys ('<<:') are not allowed in "
+                               "data files", "write the fields out in full")
+            stack[-1][2] = (event.value, _at(event.start_mark))
+            continue
+        path = next_path()
+        marks.setdefault(path, _at(event.start_mark))
+        if isinstance(event, yaml.ScalarEvent):
+            value = _scalar(event)
+            if isinstance(value, str) and (bad := _CONTROL.search(value)):
+                problems.add(rel, *_at(event.start_mark), dotted(path),
+                             f"the text holds an invisible control character "
+                             f"(U+{ord(bad.group()):04X})",
+                             "retype the text; it was probably pasted from another program")
+            place(value, path, event.start_mark)
+        else:
+            if len(stack) >= MAX_DEPTH:
+                raise _Refused(event.start_mark, f"the data is nested more than {MAX_DEPTH} "
+                               "levels deep", "check the indentation; no record needs this")
+            container = {} if isinstance(event, yaml.MappingStartEvent) else []
+            stack.append([container, path, None])
+    return root
 
 
-def read_yaml(file: Path, rel: str, problems: Problems) -> Located | None:
-    """Read `file`; on any problem record it and return None."""
-    raw = file.read_bytes()
+def _text_problems(raw: bytes, rel: str, problems: Problems) -> str | None:
+    """The file's text, or None after reporting why it cannot be read."""
+    if len(raw) > MAX_BYTES:
+        problems.add(rel, 1, 1, "", f"the file is too large ({len(raw) // 1_000_000} MB; at "
+                     f"most {MAX_BYTES // 1_000_000} MB)",
+                     "split it into several files, or shorten its longest texts")
+        return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -123,6 +222,31 @@ def read_yaml(file: Path, rel: str, problems: Problems) -> Located | None:
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
+    bad = _CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        what = "a NUL byte" if bad.group() == "\x00" else \
+            f"an invisible control character (U+{ord(bad.group()):04X})"
+        problems.add(rel, line, col, "", f"the file holds {what}",
+                     "delete it; it was probably pasted from another program")
+        return None
+    return text
+
+
+def read_yaml(file: Path, rel: str, problems: Problems) -> Located | None:
+    """Read `file`; on any problem record it and return None."""
+    if file.is_symlink():
+        problems.add(rel, 0, 0, "", "this is a symbolic link; data files are never read "
+                     "through links", "copy the real file into data/ instead")
+        return None
+    if file.stat().st_size > MAX_BYTES:
+        problems.add(rel, 1, 1, "", f"the file is too large (at most {MAX_BYTES // 1_000_000} "
+                     "MB)", "split it into several files, or shorten its longest texts")
+        return None
+    text = _text_problems(file.read_bytes(), rel, problems)
+    if text is None:
+        return None
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
@@ -143,22 +267,32 @@ def read_yaml(file: Path, rel: str, problems: Problems) -> Located | None:
             tabs = True
     if tabs:
         return None
+    located = Located(rel, None)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        located.data = _events_to_values(yaml.parse(text, Loader=_Loader), located.marks,
+                                         problems, rel)
+    except _Refused as exc:
+        problems.add(rel, *exc.at, "", exc.message, exc.hint)
+        return None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        # An unclosed quote or bracket is found at the end of the file; the place
+        # where it opened (the context mark) is where the clerk must look.
+        opened = exc.context and exc.context.startswith("while scanning") and exc.context_mark
+        mark = (exc.context_mark if opened else exc.problem_mark) or exc.context_mark
+        line, col = _at(mark) if mark else (1, 1)
         what = exc.problem or "invalid YAML"
         if exc.context:
             what = f"{exc.context}, {what}"
+        if opened:
+            what += f" (line {exc.problem_mark.line + 1})" if exc.problem_mark else ""
         problems.add(
             rel, line, col, "", f"YAML syntax error: {what}",
-            "check the indentation and the colons on this line and the one before",
+            "check the quotes, brackets, indentation and colons from here on"
+            if opened else "check the indentation and the colons on this line and the one "
+            "before",
         )
         return None
     except yaml.YAMLError as exc:  # pragma: no cover
-        problems.add(rel, 1, 1, "", f"YAML error: {exc}", "")
+        problems.add(rel, 1, 1, "", f"YAML error: {exc}", "check the file's syntax")
         return None
-    located = Located(rel, None)
-    located.data = _build(node, (), located.marks, problems, rel)
     return located

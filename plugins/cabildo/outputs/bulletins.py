@@ -50,7 +50,10 @@ class BulletinError(Exception):
 # What every bulletin of one build shares ------------------------------------------------
 
 def as_of(data: Dataset) -> date:
-    """The data's as-of date: its newest milestone or assembly (never the clock)."""
+    """The data's as-of date: the municipality's `as_of`, else its newest milestone or
+    assembly (never the clock)."""
+    if data.municipality.as_of:
+        return data.municipality.as_of
     dates = [m.date for p in data.projects.values() for m in p.milestones]
     dates += [a.date for a in data.council_assemblies] + [a.date for a in data.parish_assemblies]
     return max(dates, default=None) or min(c.start for c in data.cycles.values())
@@ -457,10 +460,8 @@ def build(data_dir: Path, out: Path, *, years=None, languages=None, public_url: 
     from ..model.settings import read as read_settings
     from ..views.stats import Index
 
-    cabildo = read_settings(settings or {})
-    data = load_dataset(data_dir, quorum=cabildo["CABILDO_QUORUM"],
-                        geometry_types=cabildo["CABILDO_GEOMETRY_TYPES"],
-                        tolerance_m=cabildo["CABILDO_GEO_TOLERANCE_M"])
+    cabildo = read_settings({**(settings or {}), "CABILDO_DATA_DIR": str(data_dir)})
+    data = load_dataset(cabildo)
     index = Index(data)
     edition = Edition.of(data, data_dir, public_url, cabildo["CABILDO_BULLETIN_PAGE_SIZE"],
                          cabildo["CABILDO_DEMO_NOTICE"])

@@ -6,6 +6,7 @@ byte-identical; entries are sorted, newest first.
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -85,7 +86,10 @@ def _feed(title, page_link, feed_link, lang, items, tz, tag, as_of) -> str:
     feed.as_of = datetime.combine(as_of, time(12), tz)
     for e in items[:LIMIT]:
         when = datetime.combine(e.day, time(12), tz)
-        feed.add_item(title=e.title, link=e.link, description=e.summary,
+        # Atom's <summary type="html"> holds HTML: the plain text of the data is escaped
+        # for HTML here, once; feedgenerator then escapes that for XML. Titles are
+        # type="text" and go as they are.
+        feed.add_item(title=e.title, link=e.link, description=html.escape(e.summary),
                       unique_id=f"tag:{tag},{e.day.year}:{e.key}", pubdate=when,
                       updateddate=when)
     return feed.writeString("utf-8")

@@ -201,6 +201,19 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
+# OWASP "CSV Injection": a cell a spreadsheet would read as a formula.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(kind: str, value: str) -> str:
+    """A text cell neutralised for spreadsheets: a leading ' keeps `=HYPERLINK(...)`
+    as text. Numbers, dates and booleans are left as they are (a real -5 stays -5);
+    the JSON copy keeps the text unchanged."""
+    if kind == "string" and value.startswith(_FORMULA):
+        return "'" + value
+    return value
+
+
 def files(data: Dataset) -> list[tuple[Table, int | None, str]]:
     """(table, year, path stem) of every published file, in a stable order."""
     out = []
@@ -230,7 +243,8 @@ def write(output: Path, data: Dataset, index: Index) -> None:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([[csv_cell(c.type, v) for c, v in zip(table.columns, row)]
+                          for row in rows])
         target = output / f"{stem}.csv"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(buffer.getvalue(), "utf-8")

@@ -3,9 +3,12 @@
     cabildo validate
     cabildo build [--settings pelicanconf.py] [--output output]
 
-A build writes into a temporary folder beside output/ and swaps it in only
-when everything succeeded, so a failed build never damages what is published.
-Problems are printed one per line, without a Python traceback.
+`validate` is the build's own first half: the same settings (the settings file
+and the overrides), read once into one Config, and the same `load_dataset`.
+A build writes into a temporary folder and publishes it by one atomic switch
+(publish.py) only when everything succeeded, so a failed or interrupted build
+never damages what is published. Problems are printed one per line, without a
+Python traceback.
 """
 from __future__ import annotations
 
@@ -13,38 +16,64 @@ import argparse
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
+from . import publish
 from ..model.problems import DataProblems
 from ..model.settings import SettingsError
 
 
-def validate(data_dir: Path, quorum=None) -> int:
-    from ..model.load import DEFAULT_QUORUM, load_dataset
-    start = time.perf_counter()
+def load_settings(settings_file: str = "pelicanconf.py", overrides: dict | None = None,
+                  output_path: str | None = None):
+    """Pelican's settings and Cabildo's checked Config, read once from the settings file
+    and the overrides: what validate and build both start from."""
+    from pelican.settings import read_settings
+
+    from ..model.settings import read as read_cabildo
+    if not Path(settings_file).is_file():
+        raise SettingsError(f"the settings file {settings_file} does not exist")
+    override = {"CABILDO_ROOT": os.path.dirname(os.path.abspath(settings_file)),
+                **(overrides or {})}
+    if output_path:
+        override["OUTPUT_PATH"] = output_path
+    settings = read_settings(settings_file, override=override)
+    return settings, read_cabildo(settings)
+
+
+def _load(config):
+    """The dataset, or None after printing its problems (validate and build share this)."""
+    from ..model.load import load_dataset
     try:
-        dataset = load_dataset(data_dir, quorum=quorum or DEFAULT_QUORUM)
+        dataset = load_dataset(config)
     except DataProblems as exc:
         print(exc.report(), file=sys.stderr)
-        return 1
+        return None
     for warning in dataset.warnings:
         print(warning, file=sys.stderr)
+    return dataset
+
+
+def validate(settings_file: str = "pelicanconf.py", overrides: dict | None = None) -> int:
+    """Check data/ exactly as the build would, with the same settings; 0 when valid."""
+    start = time.perf_counter()
+    try:
+        _, config = load_settings(settings_file, overrides)
+    except SettingsError as exc:
+        print(f"{settings_file}: {exc}", file=sys.stderr)
+        return 2
+    dataset = _load(config)
+    if dataset is None:
+        return 1
     print(f"data/ is valid: {len(dataset.parishes)} parishes, {len(dataset.councils)} councils, "
           f"{len(dataset.cycles)} cycles, {len(dataset.projects)} projects, "
           f"{len(dataset.council_assemblies) + len(dataset.parish_assemblies)} assemblies "
           f"({time.perf_counter() - start:.2f} s)")
     return 0
-
-
-def _swap(tmp: Path, output: Path) -> None:
-    old = output.with_name(f"{output.name}.old-{os.getpid()}")
-    if output.exists():
-        output.rename(old)
-    tmp.rename(output)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _search_index(site: Path) -> None:
@@ -55,12 +84,10 @@ def _search_index(site: Path) -> None:
         raise RuntimeError(f"pagefind could not index the site: {result.stderr.strip()}")
 
 
-FINGERPRINT = ".cabildo-inputs"  # in output/: what the output was built from
-
-
 def fingerprint(settings_file: str, overrides: dict | None) -> str:
     """A hash of everything a build reads: data, content, theme, plugins, settings,
-    the pinned requirements, the overrides, and the git revision (bulletins print it)."""
+    the pinned requirements, the overrides, and the git revision (bulletins print it).
+    Paths enter relative to the project, so two clones give the same stamp."""
     import hashlib
     root = Path(settings_file).resolve().parent
     digest = hashlib.sha256(repr(sorted((overrides or {}).items())).encode())
@@ -71,7 +98,9 @@ def fingerprint(settings_file: str, overrides: dict | None) -> str:
         files += [p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
     for file in sorted(files):
         if file.is_file():
-            digest.update(str(file).encode())
+            name = file.resolve()
+            digest.update((os.path.relpath(name, root) if name.is_relative_to(root)
+                           else name.name).encode())
             digest.update(file.read_bytes())
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
                           text=True).stdout.strip()
@@ -81,83 +110,109 @@ def fingerprint(settings_file: str, overrides: dict | None) -> str:
 
 def build_if_changed(settings_file: str = "pelicanconf.py", output: str = "output",
                      overrides: dict | None = None, quiet: bool = False) -> int:
-    """Build unless output/ was built from exactly these inputs (`make site` twice)."""
-    stamp = Path(output) / FINGERPRINT
+    """Build unless output/ was built from exactly these inputs (`make site` twice).
+    The stamp lives beside the published build (publish.py), never inside output/."""
     current = fingerprint(settings_file, overrides)
-    if stamp.is_file() and stamp.read_text().strip() == current:
+    if Path(output).exists() and publish.Publisher(Path(output)).stamp() == current:
         print(f"{output}/ is up to date: nothing changed since it was built.")
         return 0
-    code = build(settings_file, output, overrides, quiet)
-    if code == 0:
-        stamp.write_text(current + "\n")
-    return code
+    return build(settings_file, output, overrides, quiet, stamp=current)
+
+
+class Interrupted(Exception):
+    pass
+
+
+def _on_signal(owner: int):
+    def handler(signum, frame):
+        if os.getpid() != owner:  # a forked worker (bulletins): die as the signal says
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise Interrupted(signal.Signals(signum).name)
+    return handler
 
 
 def build(settings_file: str = "pelicanconf.py", output: str = "output",
-          overrides: dict | None = None, quiet: bool = False) -> int:
+          overrides: dict | None = None, quiet: bool = False, stamp: str | None = None) -> int:
+    """Validate, then render into a temporary folder and publish it atomically
+    (publish.py). 0 when published; 1 for data or render problems (output/ as it was);
+    2 for a settings problem; 75 when another build holds the output folder;
+    130 when interrupted."""
     from pelican import Pelican
     from pelican import log as pelican_log
-    from pelican.settings import read_settings
 
-    from . import generator
-    from ..model.settings import read as read_cabildo
+    from .generator import DATASET
+    from ..model.settings import CONFIG
 
-    output_path = Path(output).resolve()
-    tmp = output_path.with_name(f"{output_path.name}.tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
     pelican_log.init(level=logging.ERROR if quiet else logging.WARNING, fatal="errors")
     try:
-        settings = read_settings(settings_file, override={
-            "OUTPUT_PATH": str(tmp),
-            "CABILDO_ROOT": os.path.dirname(os.path.abspath(settings_file)),
-            **(overrides or {})})
-        cabildo = read_cabildo(settings)
-        generator.forget()
-        Pelican(settings).run()
-        if cabildo["CABILDO_SEARCH"]:
-            _search_index(tmp)
-    except DataProblems as exc:
-        print(exc.report(), file=sys.stderr)
-        shutil.rmtree(tmp, ignore_errors=True)
-        return 1
+        settings, config = load_settings(settings_file, overrides)
     except SettingsError as exc:
         print(f"{settings_file}: {exc}", file=sys.stderr)
-        shutil.rmtree(tmp, ignore_errors=True)
         return 2
+    dataset = _load(config)  # the very checks `validate` runs, before any file is written
+    if dataset is None:
+        return 1
+    publisher = publish.Publisher(Path(output))
+    try:
+        tmp = publisher.start()
+    except publish.Busy as exc:
+        print(f"build not started: {exc}", file=sys.stderr)
+        return 75
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, _on_signal(os.getpid()))
+    try:
+        # the checked settings and the dataset are handed down, never read again
+        settings = dict(settings, OUTPUT_PATH=str(tmp), **{DATASET: dataset, CONFIG: config})
+        Pelican(settings).run()
+        if config["CABILDO_SEARCH"]:
+            _search_index(tmp)
+        publisher.publish(tmp, stamp)
+        return 0
+    except (Interrupted, KeyboardInterrupt) as exc:
+        print(f"build interrupted ({exc or 'SIGINT'}): {output}/ was left as it was.",
+              file=sys.stderr)
+        return 130
+    except DataProblems as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
     except Exception as exc:  # the build failed: report it in one line, keep output/
         print(f"build failed: {type(exc).__name__}: {exc}\n"
-              f"output/ was left as it was.", file=sys.stderr)
-        shutil.rmtree(tmp, ignore_errors=True)
+              f"{output}/ was left as it was.", file=sys.stderr)
         if os.environ.get("CABILDO_DEBUG"):
             raise
         return 1
     finally:
-        generator.forget()
-    _swap(tmp, output_path)
-    return 0
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        shutil.rmtree(tmp, ignore_errors=True)
+        publisher.close()
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="cabildo", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    v = sub.add_parser("validate", help="check data/ only")
-    v.add_argument("--data", default="data")
+    v = sub.add_parser("validate", help="check data/ as the build would, and write nothing")
     b = sub.add_parser("build", help="build the site into output/ atomically")
-    b.add_argument("--settings", default="pelicanconf.py")
+    for p in (v, b):
+        p.add_argument("--settings", default="pelicanconf.py")
+        p.add_argument("--data", default=None, help="a data folder other than data/")
+        p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                       help="override a setting, e.g. --set CABILDO_MAP_TILES=none "
+                            "(true, false and numbers are read as such)")
     b.add_argument("--output", default="output")
-    b.add_argument("--data", default=None, help="a data folder other than data/")
     b.add_argument("--quiet", action="store_true")
-    b.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                   help="override a setting, e.g. --set CABILDO_MAP_TILES=none "
-                        "(true, false and numbers are read as such)")
     args = parser.parse_args(argv)
-    if args.command == "validate":
-        return validate(Path(args.data))
     overrides = {"CABILDO_DATA_DIR": os.path.abspath(args.data)} if args.data else {}
     for item in args.set:
         name, _, value = item.partition("=")
         overrides[name] = _value(value)
+    if args.command == "validate":
+        return validate(args.settings, overrides)
     return build(args.settings, args.output, overrides, args.quiet)
 
 

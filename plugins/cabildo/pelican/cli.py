@@ -137,27 +137,17 @@ def _init(args) -> int:
 _PROBLEM = re.compile(r"^(?P<file>[^:\s][^:]*):(?P<line>\d+):(?P<col>\d+): (?P<text>.*)$")
 
 
-def site_settings(settings_file: str, overrides: dict) -> tuple[dict, dict]:
-    """Pelican's settings and Cabildo's (checked), as the build reads them."""
-    from pelican.settings import read_settings
-
-    from ..model.settings import read
-    settings = read_settings(settings_file, override={
-        "CABILDO_ROOT": os.path.dirname(os.path.abspath(settings_file)), **overrides})
-    return settings, read(settings)
+def site_settings(settings_file: str, overrides: dict):
+    """Pelican's settings and Cabildo's checked Config, as the build reads them."""
+    from .build import load_settings
+    return load_settings(settings_file, overrides)
 
 
 def _check(args) -> int:
-    """validate with the site's own settings: the same quorum and checks as the build."""
-    from ..model.settings import SettingsError
+    """validate with the site's own settings: the build's own first half (build.validate
+    reads the settings file and the overrides into the same Config the build uses)."""
     from .build import validate
-    try:
-        _, cabildo = site_settings(_settings_file(args), overrides_of(args))
-    except SettingsError as exc:
-        print(f"{args.settings}: {exc}", file=sys.stderr)
-        return 2
-    data = Path(cabildo["CABILDO_ROOT"], cabildo["CABILDO_DATA_DIR"])
-    return validate(data, quorum=cabildo["CABILDO_QUORUM"])
+    return validate(_settings_file(args), overrides_of(args))
 
 
 def _validate(args) -> int:
@@ -221,7 +211,7 @@ def _bulletins(args) -> int:
             languages=[args.lang] if args.lang else None,
             public_url=(args.siteurl or os.environ.get("CABILDO_SITEURL")
                         or settings.get("SITEURL", "")),
-            settings={k: v for k, v in settings.items() if k.startswith("CABILDO_")})
+            settings=cabildo)
     except DataProblems as exc:
         print(exc.report(), file=sys.stderr)
         return 1

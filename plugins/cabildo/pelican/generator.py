@@ -20,26 +20,16 @@ from ..views.stats import Index
 
 log = logging.getLogger(__name__)
 
-# The dataset of the current build, shared with other Cabildo generators.
-_loaded: dict[str, object] = {}
+DATASET = "cabildo_dataset"  # key of the build's dataset in Pelican's settings
 
 
 def dataset_for(settings: dict):
-    """Load data/ once per build (keyed by the data folder)."""
-    cabildo = read_settings(settings)
-    root = Path(settings.get("CABILDO_ROOT", ".")) / cabildo["CABILDO_DATA_DIR"]
-    key = str(root.resolve())
-    if key not in _loaded:
-        _loaded.clear()
-        _loaded[key] = load_dataset(root, quorum=cabildo["CABILDO_QUORUM"],
-                                    geometry_types=cabildo["CABILDO_GEOMETRY_TYPES"],
-                                    tolerance_m=cabildo["CABILDO_GEO_TOLERANCE_M"],
-                                    factory_as_of=cabildo["CABILDO_FACTORY_AS_OF"])
-    return _loaded[key]
-
-
-def forget() -> None:
-    _loaded.clear()
+    """The dataset of this build: loaded by `build()` before Pelican runs and handed
+    over in its settings; loaded here (once, into those settings) when Pelican is run
+    by itself. No module-global cache, so two builds in one process never mix."""
+    if settings.get(DATASET) is None:
+        settings[DATASET] = load_dataset(read_settings(settings))
+    return settings[DATASET]
 
 
 class BudgetGenerator(Generator):

@@ -97,7 +97,8 @@ def create_site(directory: Path, *, name: str, country: str, languages: list[str
     try:
         get_currency_name(currency, locale=locale, count=None)
     except UnknownCurrencyError:
-        raise InitError(f"unknown currency {currency!r} (an ISO 4217 code, e.g. EUR)")
+        raise InitError(
+            f"unknown currency {currency!r} (an ISO 4217 code, e.g. EUR)") from None
     if not currency.isalpha() or len(currency) != 3:
         raise InitError(f"unknown currency {currency!r} (an ISO 4217 code, e.g. EUR)")
     if directory.exists() and any(directory.iterdir()) and not force:
@@ -137,7 +138,8 @@ def _locale(language: str, country: str) -> str:
         try:
             Locale.parse(language)
         except (ValueError, UnknownLocaleError):
-            raise InitError(f"unknown language {language!r} (an ISO 639-1 code, e.g. fr)")
+            raise InitError(
+                f"unknown language {language!r} (an ISO 639-1 code, e.g. fr)") from None
         return language
 
 

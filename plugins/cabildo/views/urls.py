@@ -8,7 +8,7 @@ stable across builds: people cite them, and open data files are linked from else
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 URL = "URL path"  # the gettext context of paths (written out in NP_ calls for extraction)
 
@@ -55,13 +55,19 @@ FILES = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def localized(lang: str, pattern: str) -> str:
     """A path pattern in a language, from its catalog."""
     if not pattern:
         return pattern  # gettext("") would be the catalog's header
     from .i18n import translations
     return translations(lang).pgettext(URL, pattern)
+
+
+def catalog_languages() -> list[str]:
+    """English (the paths as written) and every language with a catalog."""
+    from ..resources import TRANSLATIONS_DIR
+    return sorted({"en", *(p.name for p in TRANSLATIONS_DIR.iterdir() if p.is_dir())})
 
 
 def path(kind: str, lang: str, default: str = "es", **values) -> str:

@@ -48,9 +48,8 @@ def _files(root: Path, problems) -> list[tuple[Path, str]]:
         if entry.name.startswith("."):
             continue
         if entry.is_dir() and entry.name in FOLDERS:
-            for file in sorted(entry.rglob("*")):
-                if file.is_dir() or file.name.startswith("."):
-                    continue
+            from ...model.load import _walk  # never through symbolic links
+            for file in _walk(entry, problems, root):
                 if file.suffix not in (".yaml", ".yml"):
                     problems.add(f"{rel}/{file.relative_to(entry).as_posix()}", 0, 0, "",
                                  f"'{file.name}' is not a YAML file",
