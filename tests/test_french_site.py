@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 from babel.messages.pofile import read_po
+from test_site import page, run_build, text_of
 
 from conftest import ROOT
-from test_site import page, run_build, text_of
 
 FR_PO = ROOT / "theme" / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
 # Pages whose tables and field descriptions come from outputs/opendata.py and the JSON
