@@ -256,5 +256,11 @@ def test_a_mutated_field_is_reported_at_its_line(where, how):
     assert here, (how, f"{rel}:{line}", [str(p) for p in found])
 
 
+# Not generated yet (a known gap): the factory's records and residents' ballots, which
+# need their own minimal datasets; a new record type must be added here or above.
+NOT_GENERATED = {"ballot"}
+
+
 def test_the_record_types_are_all_covered():
-    assert set(PLACES) == {t for t in FILE_KEYS.values() if not t.startswith("factory")}
+    assert set(PLACES) | NOT_GENERATED == {t for t in FILE_KEYS.values()
+                                           if not t.startswith("factory")}

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from . import checks, geo
+from . import ballots, checks, geo
 from ..extensions import extensions
 from .collation import sort_key
 from .problems import DataProblems, Problems
@@ -33,6 +33,7 @@ FOLDERS = {
     "council-assemblies": "council_assembly",
     "parish-assemblies": "parish_assembly",
     "projects": "project",
+    "ballots": "ballot",  # residents' ballots (model/ballots.py)
 }
 OTHER_FOLDERS = {"geo"}  # read by the maps; extensions' folders are theirs (extensions/)
 PLACE = {t: f"data/{n}" for n, t in FILES.items()} | {t: f"data/{n}/" for n, t in FOLDERS.items()}
@@ -221,8 +222,8 @@ def load_dataset(config: Config | Path | str) -> Dataset:
     for located, path, m in raw["municipality"]:
         languages = tuple(m["languages"])
         municipality = Municipality(
-            name=m["name"], state=m["state"], country=m["country"], languages=languages,
-            default_currency=m["default_currency"], timezone=m["timezone"],
+            name=m["name"], state=m.get("state", ""), country=m["country"], languages=languages,
+            default_currency=m["default_currency"], timezone=m.get("timezone", ""),
             locale=m.get("locale") or f"{languages[0]}_{m['country']}",
             seat=m.get("seat", ""), repository_url=m.get("repository_url", ""),
             as_of=_d(m["as_of"]) if m.get("as_of") else None,
@@ -230,12 +231,13 @@ def load_dataset(config: Config | Path | str) -> Dataset:
         where.remember(("municipality",), located, path)
         checks.municipality(problems, where, municipality, "locale" in m)
 
+    ballots.require_population(raw, problems)
     parishes = {}
     for located, path, m in raw["parish"]:
         key = ("parish", m["id"])
         if checks.duplicate(problems, where, key, located, path, parishes):
             continue
-        parishes[m["id"]] = Parish(m["id"], m["name"], m["population"], m.get("seat", ""),
+        parishes[m["id"]] = Parish(m["id"], m["name"], m.get("population"), m.get("seat", ""),
                                    src(located, path))
         checks.reserved_id(problems, where, key)
 
@@ -350,6 +352,8 @@ def load_dataset(config: Config | Path | str) -> Dataset:
     loaded = {ext.name: ext.load(Path(root), problems, where, parishes, councils, options)
               for ext in extensions()}
 
+    ballot_records = ballots.build(raw["ballot"], problems, where, parishes)
+
     # Votes of each round, attached to their project (one source of truth).
     for assembly in parish_assemblies:
         for vote in assembly.votes:
@@ -372,5 +376,6 @@ def load_dataset(config: Config | Path | str) -> Dataset:
         projects=dict(sorted(projects.items())),
         boundaries=boundaries,
         extensions=loaded,
+        ballots=ballot_records,
         warnings=tuple(problems.warnings),
     )

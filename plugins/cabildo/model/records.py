@@ -40,7 +40,7 @@ class Municipality:
     country: str
     languages: tuple[str, ...]
     default_currency: str
-    timezone: str
+    timezone: str  # "" when unknown (feeds then use UTC)
     locale: str
     seat: str = ""
     repository_url: str = ""
@@ -51,7 +51,7 @@ class Municipality:
 class Parish:
     id: str
     name: str
-    population: int
+    population: int | None  # None when unknown (imported districts)
     seat: str
     source: Source
 
@@ -204,6 +204,7 @@ class Dataset:
     projects: dict[str, Project]
     boundaries: dict = field(default_factory=dict)  # parish id -> geo.Boundary
     extensions: dict = field(default_factory=dict)  # extension name -> its records, or None
+    ballots: dict = field(default_factory=dict)  # year -> ballots.Ballot (data/ballots/)
     warnings: tuple = ()
 
     # Indexes, built once so generators never scan the whole data again.

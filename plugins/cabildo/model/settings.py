@@ -88,6 +88,15 @@ SETTINGS = [
             "Paper size of the bulletins: \"A4\" or \"Letter\".", choices=("A4", "Letter")),
     Setting("CABILDO_BULLETIN_WORKERS", 0, int,
             "Processes that print bulletins side by side (0: one per core).", minimum=0),
+    Setting("CABILDO_WORKERS", 0, int,
+            "Processes that render the pages side by side (0: one per core; 1: none, "
+            "everything in the build's own process). The output is the same either way.",
+            minimum=0),
+    Setting("CABILDO_CACHE_DIR", ".cabildo-cache", str,
+            "Folder, relative to the project, that keeps what later builds reuse: the "
+            "printed bulletins (by the hash of what they print) and what each page was "
+            "built from, so that a build re-renders only the pages whose records changed. "
+            "Never inside the output; CI may keep it between runs. Deleting it is safe."),
 ]
 
 BY_NAME = {s.name: s for s in SETTINGS}

@@ -305,16 +305,18 @@ def size_label(size: int) -> tuple[str, float]:
 class Printer:
     """Renders bulletins: Jinja for the HTML, WeasyPrint for the PDF."""
 
-    def __init__(self, settings: dict, municipality, edition: Edition, theme: Path = THEME):
+    def __init__(self, settings: dict, municipality, edition: Edition, theme: Path = THEME,
+                 cache: Path | None = None):
+        from importlib.metadata import version
+
         from jinja2 import Environment, FileSystemLoader
-        from weasyprint import CSS, __version__ as weasyprint_version
-        from weasyprint.text.fonts import FontConfiguration
 
         from ..views import i18n
 
         self.municipality = municipality
         self.edition = edition
         self.theme = Path(theme)
+        self.cache = Path(cache) if cache else None  # printed PDFs, by the hash of their key
         self.env = Environment(loader=FileSystemLoader(str(self.theme / "templates")),
                                trim_blocks=True, lstrip_blocks=True, autoescape=True,
                                extensions=["jinja2.ext.i18n"])
@@ -322,7 +324,6 @@ class Printer:
         from ..views.mapviews import legend_symbol
         self.env.filters["css_string"] = css_string
         self.env.globals["legend_symbol"] = legend_symbol
-        self.fonts = FontConfiguration()
         faces = "".join(
             f'@font-face {{ font-family: "Cabildo Sans"; font-weight: {weight}; '
             f'src: url("{path.as_uri()}"); }}\n' for weight, path in font_files().items())
@@ -332,13 +333,24 @@ class Printer:
         self.key = hashlib.sha256("\n".join([
             faces, css_file.read_text("utf-8"), size, edition.revision,
             *(hashlib.sha256(p.read_bytes()).hexdigest() for p in font_files().values()),
-            weasyprint_version]).encode()).hexdigest()
-        self.stylesheets = [
-            CSS(string=faces, font_config=self.fonts, url_fetcher=self._fetcher()),
-            CSS(filename=str(css_file),
-                font_config=self.fonts, url_fetcher=self._fetcher()),
-            CSS(string=f"@page {{ size: {size}; }}", font_config=self.fonts),
-        ]
+            version("weasyprint")]).encode()).hexdigest()
+        self._faces, self._size, self._css_file = faces, size, css_file
+        self._stylesheets = None
+
+    def _styles(self) -> list:
+        """WeasyPrint's stylesheets, made when the first PDF is printed: a build whose
+        bulletins all come from the cache never loads WeasyPrint."""
+        if self._stylesheets is None:
+            from weasyprint import CSS
+            from weasyprint.text.fonts import FontConfiguration
+            self.fonts = FontConfiguration()
+            self._stylesheets = [
+                CSS(string=self._faces, font_config=self.fonts, url_fetcher=self._fetcher()),
+                CSS(filename=str(self._css_file),
+                    font_config=self.fonts, url_fetcher=self._fetcher()),
+                CSS(string=f"@page {{ size: {self._size}; }}", font_config=self.fonts),
+            ]
+        return self._stylesheets
 
     @staticmethod
     def _fetcher():
@@ -355,11 +367,17 @@ class Printer:
         path = urls.path(kind, lang, self.municipality.languages[0], **values)
         return f"{self.edition.public_url}/{path}"
 
-    def html(self, index, job: Job) -> str:
+    def view(self, index, job: Job) -> dict:
+        """What the bulletin shows, before the maps are drawn."""
+        if job.parish_id:
+            return parish_view(index, job.year, job.parish_id, self.edition.as_of)
+        return municipal_view(index, job.year, self.edition.as_of)
+
+    def html(self, index, job: Job, view: dict | None = None) -> str:
         data = index.data
         _ = lambda text: self._(job.lang, text)  # noqa: E731
+        view = dict(view or self.view(index, job))
         if job.parish_id:
-            view = parish_view(index, job.year, job.parish_id, self.edition.as_of)
             parish = view["parish"]
             view["map"] = bulletinmaps.parish_map(
                 data, parish, [(r.number, r.project) for r in view["rows"]],
@@ -368,7 +386,6 @@ class Printer:
             page = self.page_url("parish_cycle", job.lang, id=parish.id, year=job.year)
             template = "bulletin_parish.html"
         else:
-            view = municipal_view(index, job.year, self.edition.as_of)
             view["map"] = bulletinmaps.municipal_map(
                 data, view["summary"].funded,
                 _("Map of the municipality of %(name)s") % {"name": self.municipality.name})
@@ -388,7 +405,7 @@ class Printer:
         from weasyprint import HTML
         identifier = hashlib.md5(f"{job.path}\n{self.edition.revision}".encode()).hexdigest()
         return HTML(string=html, base_url=str(self.theme), url_fetcher=self._fetcher()).write_pdf(
-            stylesheets=self.stylesheets, font_config=self.fonts, pdf_variant="pdf/ua-1",
+            stylesheets=self._styles(), font_config=self.fonts, pdf_variant="pdf/ua-1",
             pdf_identifier=identifier.encode(), custom_metadata=True)
 
     def render(self, index, job: Job) -> bytes:
@@ -400,9 +417,98 @@ class Printer:
         return pdf
 
     def render_keyed(self, index, job: Job) -> tuple[str, bytes]:
-        html = self.html(index, job)
-        key = hashlib.sha256(f"{self.key}\n{job.path}\n{html}".encode()).hexdigest()
-        return key, _MEMO[key] if key in _MEMO else self.pdf(html, job)
+        """(key, PDF): from the cache when the same inputs, or the same HTML, were printed
+        before; else printed now and kept."""
+        view = self.view(index, job)
+        inputs = self.inputs_key(index, job, view)
+        known = self.known(inputs)
+        if known is not None:
+            return known
+        html = self.html(index, job, view)
+        key = self.key_of(html, job)
+        found = self.cached(key)
+        if found is None:
+            found = self.pdf(html, job)
+            self.keep(key, found)
+        self.remember_inputs(inputs, key)
+        return key, found
+
+    def inputs_key(self, index, job: Job, view: dict) -> str | None:
+        """A hash of what the HTML is made from (the view's records, the boundaries and
+        parish names the maps draw, the edition, templates, catalogs and code), so an
+        unchanged bulletin is found without drawing its maps and rendering its HTML."""
+        if self.cache is None:
+            return None
+        from ..pelican.depends import Digests
+        from ..pelican.pagerender import code_digest
+        if not hasattr(self, "_digests"):
+            self._digests, self._code = Digests(), code_digest(self.theme)
+        data = index.data
+        what = [job.year, job.parish_id, job.lang, job.path, view, data.boundaries,
+                data.parishes, self.municipality, self.edition]
+        return hashlib.sha256(f"{self.key}\n{self._code}\n{self._digests.of(what)}"
+                              .encode()).hexdigest()
+
+    def known(self, inputs: str | None) -> tuple[str, bytes] | None:
+        if inputs is None:
+            return None
+        note = self.cache / "inputs" / inputs[:2] / inputs
+        if not note.is_file():
+            return None
+        key = note.read_text("utf-8").strip()
+        pdf = self.cached(key)
+        return None if pdf is None else (key, pdf)
+
+    def remember_inputs(self, inputs: str | None, key: str) -> None:
+        if inputs is None:
+            return
+        note = self.cache / "inputs" / inputs[:2] / inputs
+        note.parent.mkdir(parents=True, exist_ok=True)
+        temporary = note.with_name(f".{note.name}.tmp-{os.getpid()}")
+        temporary.write_text(key + "\n", "utf-8")
+        os.replace(temporary, note)
+
+    def key_of(self, html: str, job: Job) -> str:
+        """What the PDF depends on: its HTML, path, fonts, CSS, paper and WeasyPrint."""
+        return hashlib.sha256(f"{self.key}\n{job.path}\n{html}".encode()).hexdigest()
+
+    def cache_file(self, key: str) -> Path | None:
+        return self.cache / key[:2] / f"{key}.pdf" if self.cache else None
+
+    def cached(self, key: str) -> bytes | None:
+        """The PDF printed before from the same key: in this process, or in the cache."""
+        if key in _MEMO:
+            return _MEMO[key]
+        file = self.cache_file(key)
+        if file is not None and file.is_file():
+            return file.read_bytes()
+        return None
+
+    def keep(self, key: str, pdf: bytes) -> None:
+        """Into the cache folder, whole or not at all (a temporary name, then renamed):
+        files there are never changed afterwards, so builds may hard-link them."""
+        file = self.cache_file(key)
+        if file is None:
+            return
+        file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = file.with_name(f".{file.name}.tmp-{os.getpid()}")
+        temporary.write_bytes(pdf)
+        os.replace(temporary, file)
+
+    def cached_only(self, index, jobs: list[Job]) -> dict[str, tuple[str, bytes]]:
+        """{path: (key, PDF)} of the jobs whose PDF is already in the cache, printing
+        none (the older cycles: their bulletins are linked when someone printed them)."""
+        found = {}
+        for job in jobs:
+            view = self.view(index, job)
+            known = self.known(self.inputs_key(index, job, view))
+            if known is None:  # inputs never printed: maybe the same HTML was
+                key = self.key_of(self.html(index, job, view), job)
+                pdf = self.cached(key)
+                known = None if pdf is None else (key, pdf)
+            if known is not None:
+                found[job.path] = known
+        return found
 
 
 # Many at once ---------------------------------------------------------------------------
@@ -465,5 +571,6 @@ def build(data_dir: Path, out: Path, *, years=None, languages=None, public_url: 
     index = Index(data)
     edition = Edition.of(data, data_dir, public_url, cabildo["CABILDO_BULLETIN_PAGE_SIZE"],
                          cabildo["CABILDO_DEMO_NOTICE"])
-    printer = Printer(cabildo, data.municipality, edition)
+    cache = Path(cabildo["CABILDO_ROOT"]) / cabildo["CABILDO_CACHE_DIR"] / "bulletins"
+    printer = Printer(cabildo, data.municipality, edition, cache=cache)
     return write(out, render_all(index, printer, plan(data, years, languages), workers))

@@ -96,7 +96,7 @@ def _feed(title, page_link, feed_link, lang, items, tz, tag, as_of) -> str:
 
 
 def write(output: Path, data, lang: str, default: str, siteurl: str) -> None:
-    tz = ZoneInfo(data.municipality.timezone)
+    tz = ZoneInfo(data.municipality.timezone or "UTC")  # absent when unknown (imported data)
     tag = "cabildo-" + data.municipality.name.lower().replace(" ", "-")
     items = entries(data, lang, default, siteurl)
     as_of = items[0].day if items else date(2000, 1, 1)

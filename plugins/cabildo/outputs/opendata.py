@@ -52,8 +52,8 @@ TABLES = [
     Table("parroquias", "Parroquias", "Parishes", (
         C("id", "string", "Identificador de la parroquia.", "Parish identifier."),
         C("name", "string", "Nombre de la parroquia.", "Parish name."),
-        C("population", "integer", "Habitantes (para cifras por habitante).",
-          "Residents (for per-resident figures)."),
+        C("population", "integer", "Habitantes (para cifras por habitante; vacío si no se "
+          "conoce).", "Residents (for per-resident figures; empty when unknown).", False),
         C("seat", "string", "Poblado capital de la parroquia.", "Main town.", False),
     ), ("id",)),
     Table("consejos", "Consejos comunales", "Communal councils", (
@@ -146,6 +146,10 @@ TABLES = [
           ), ("assembly_id", "project_id"), (), True),
 ]
 
+
+from .resultsdata import tables as _results_tables  # noqa: E402  (residents' ballots, checks)
+
+TABLES += _results_tables()
 
 
 def all_tables() -> list[Table]:

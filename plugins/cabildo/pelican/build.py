@@ -142,6 +142,7 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
     from pelican import Pelican
     from pelican import log as pelican_log
 
+    from . import pagerender
     from .generator import DATASET
     from ..model.settings import CONFIG
 
@@ -166,11 +167,15 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
             previous[sig] = signal.signal(sig, _on_signal(os.getpid()))
     try:
         # the checked settings and the dataset are handed down, never read again
-        settings = dict(settings, OUTPUT_PATH=str(tmp), **{DATASET: dataset, CONFIG: config})
+        settings = dict(settings, OUTPUT_PATH=str(tmp), **{DATASET: dataset, CONFIG: config},
+                        # the published build (through the output link): unchanged pages
+                        # are hard-linked from it, and its record of inputs is keyed by it
+                        PREVIOUS_OUTPUT_PATH=os.path.abspath(output))
         Pelican(settings).run()
         if config["CABILDO_SEARCH"]:
             _search_index(tmp)
         publisher.publish(tmp, stamp)
+        pagerender.commit()  # record what the published pages were built from
         return 0
     except (Interrupted, KeyboardInterrupt) as exc:
         print(f"build interrupted ({exc or 'SIGINT'}): {output}/ was left as it was.",

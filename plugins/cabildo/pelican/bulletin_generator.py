@@ -14,6 +14,7 @@ from babel.units import format_unit
 from pelican.generators import Generator
 
 from ..outputs import bulletins
+from .pagerender import cache_dir
 from ..views import i18n
 from ..model.settings import read as read_settings
 
@@ -46,9 +47,12 @@ class BulletinGenerator(Generator):
             from ..views.stats import Index
             index = Index(dataset_for(self.settings))
         data = index.data
-        years = sorted(data.cycles)
+        if not data.cycles:  # residents' ballots only: the bulletins print assembly cycles
+            return
+        every = sorted(data.cycles)
+        years = every
         if self.cabildo["CABILDO_BULLETIN_CYCLES"]:
-            years = years[-self.cabildo["CABILDO_BULLETIN_CYCLES"]:]
+            years = every[-self.cabildo["CABILDO_BULLETIN_CYCLES"]:]
         data_dir = Path(self.settings.get("CABILDO_ROOT", ".")) / self.cabildo["CABILDO_DATA_DIR"]
         edition = bulletins.Edition.of(
             data, data_dir, self.settings.get("SITEURL", ""),
@@ -57,12 +61,19 @@ class BulletinGenerator(Generator):
             log.info("bulletins: SITEURL is not an absolute address, so they carry no QR code")
         start = time.perf_counter()
         printer = bulletins.Printer(self.cabildo, data.municipality, edition,
-                                    Path(self.settings["THEME"]))
+                                    Path(self.settings["THEME"]),
+                                    cache=cache_dir(self.settings, self.cabildo) / "bulletins")
         jobs = bulletins.plan(data, years)
         self.pdfs = bulletins.render_all(index, printer, jobs,
                                          self.cabildo["CABILDO_BULLETIN_WORKERS"])
+        # Older cycles: only what the cache holds (`cabildo bulletins`, or a build with
+        # CABILDO_BULLETIN_CYCLES = 0, printed it), since printing them all costs minutes.
+        older = bulletins.plan(data, [y for y in every if y not in years])
+        self.pdfs.update((path, pdf) for path, (_, pdf)
+                         in printer.cached_only(index, older).items())
         self.municipality = data.municipality
-        log.info("printed %d bulletins in %.1f s", len(jobs), time.perf_counter() - start)
+        log.info("printed %d bulletins, %d older ones from the cache, in %.1f s", len(jobs),
+                 len(self.pdfs) - len(jobs), time.perf_counter() - start)
 
     def link(self, year: int, parish_id: str, lang: str) -> Link | None:
         """The bulletin of a parish ("" for the municipal summary) in a language, or None."""

@@ -85,6 +85,13 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", default="bench")
     bench.add_argument("rest", nargs=argparse.REMAINDER, help="passed to tests/bench.py")
     bench.set_defaults(run=_bench)
+
+    imp = sub.add_parser("import", help="import another platform's data into a data folder")
+    imp.add_argument("format", choices=["pabulib"])
+    imp.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER", help=".pb files or folders")
+    imp.add_argument("--out", required=True, help="the data folder to write (new files only)")
+    imp.add_argument("--language", help="the site's language when the files do not say")
+    imp.set_defaults(run=_import)
     return parser
 
 
@@ -118,6 +125,11 @@ def _settings_file(args) -> str:
         raise SystemExit(f"cabildo: no settings file {args.settings} here; run it in a "
                          "site's folder (or start one with `cabildo init DIR`)")
     return args.settings
+
+
+def _import(args) -> int:
+    from ..importers import pabulib
+    return pabulib.command(args.paths, args.out, args.language)
 
 
 def _init(args) -> int:

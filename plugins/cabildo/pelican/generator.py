@@ -12,9 +12,11 @@ from pathlib import Path
 from pelican.generators import Generator
 
 from ..outputs import feeds, maps, modeldoc, opendata
+from . import results_glue
 from ..views import i18n, mapviews, seo, urls
 from ..model.load import load_dataset
 from ..views.pages import budget_pages
+from ..views.results_pages import results_pages
 from ..model.settings import SETTINGS, read as read_settings
 from ..views.stats import Index
 
@@ -39,7 +41,7 @@ class BudgetGenerator(Generator):
         self.cabildo = read_settings(self.settings)
         self.data = dataset_for(self.settings)
         self.index = Index(self.data)
-        self.pages = budget_pages(self.index)
+        self.pages = budget_pages(self.index) + results_pages(self.data)
         languages = self.data.municipality.languages
         self.context.update({
             "municipality": self.data.municipality,
@@ -57,6 +59,7 @@ class BudgetGenerator(Generator):
             "cabildo_settings": modeldoc.settings_docs(SETTINGS, self.data),
             "MAP_TILES": self.cabildo["CABILDO_MAP_TILES"],
             "legend_symbol": mapviews.legend_symbol,
+            **results_glue.context(self.cabildo, self.data.municipality),
         })
         for w in self.data.warnings:
             log.warning("%s", w)
@@ -79,24 +82,12 @@ class BudgetGenerator(Generator):
         return {}
 
     def generate_output(self, writer):
+        from . import pagerender
         languages = self.data.municipality.languages
         maps.copy_leaflet(Path(self.output_path))
-        self._outlines = {}  # SVG outlines of the parishes, drawn once per frame
-        for page in self.pages:
-            self._map_cache = {}  # a page's map is rendered once, then localised per language
-            template = self.get_template(page.template.removesuffix(".html"))
-            alternates = {lang: urls.path(page.kind, lang, languages[0], **page.values)
-                          for lang in languages}
-            for lang in languages:
-                path = alternates[lang]
-                writer.write_file(
-                    path if path.endswith(".html") else path + "index.html", template,
-                    self.context,
-                    lang=lang, page_kind=page.kind, alternates=alternates,
-                    this_path=alternates[lang], **page.context, **self._maps(page, lang),
-                    **seo.extras(page, lang, self.data, self.index, self.settings),
-                )
+        pagerender.render_pages(self)
         opendata.write(Path(self.output_path), self.data, self.index)
+        results_glue.write(Path(self.output_path), self.pages, self.data.municipality)
         for lang in languages:
             feeds.write(Path(self.output_path), self.data, lang, languages[0],
                         self.settings.get("SITEURL", ""))

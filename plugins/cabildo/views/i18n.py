@@ -68,6 +68,8 @@ def gettext_for(lang: str, text: str) -> str:
 class Formatter:
     """Numbers, money, percentages and dates in one language's locale, all from Babel's
     (CLDR) locale data: decimal and group marks, the currency symbol, its side and spacing.
+    Each result is remembered: pages show the same amounts, counts and dates many times
+    over, and Babel parses its pattern on every call.
 
     A site may replace a currency's symbol (`symbols`, e.g. VES: "Bs.") and the money
     pattern (`money_format`, e.g. "¤\u00a0#,##0.00"), for conventions CLDR does not hold.
@@ -79,6 +81,9 @@ class Formatter:
         self.symbols = symbols
         pattern = money_format or self.locale.currency_formats["standard"].pattern
         self._money_patterns = {True: pattern, False: _WHOLE.sub("0", pattern)}
+        for name in ("number", "money", "percent", "date"):
+            plain = getattr(self, name)
+            setattr(self, name, _remembered(plain))
 
     def number(self, value) -> str:
         return format_decimal(value, format="#,##0", locale=self.locale)
@@ -116,14 +121,62 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def _remembered(method):
+    """`method` with its results kept by argument (and argument type: 1 and 1.0 are
+    equal keys but need not print alike)."""
+    memo: dict = {}
+
+    def call(value, *args, **kwargs):
+        if kwargs:
+            return method(value, *args, **kwargs)
+        key = (type(value), value, *args)
+        try:
+            return memo[key]
+        except KeyError:
+            memo[key] = result = method(value, *args)
+            return result
+        except TypeError:  # an unhashable value
+            return method(value, *args)
+    return call
+
+
+_FORMATTERS: dict = {}
+
+
 def formatter_for(settings: dict, municipality, lang: str) -> Formatter:
     """The formatter of a language; the municipality's own locale (es_VE) formats its
-    default language."""
+    default language. One per language and settings, shared by every page."""
     locales = dict(settings["CABILDO_LOCALES"])
     if municipality and municipality.locale:
         locales[municipality.languages[0]] = municipality.locale
-    return Formatter(lang, locales, settings["CABILDO_CURRENCY_SYMBOLS"],
-                     settings.get("CABILDO_MONEY_FORMAT") or None)
+    symbols = settings["CABILDO_CURRENCY_SYMBOLS"]
+    money_format = settings.get("CABILDO_MONEY_FORMAT") or None
+    key = (lang, tuple(sorted(locales.items())), tuple(sorted(symbols.items())), money_format)
+    if key not in _FORMATTERS:
+        _FORMATTERS[key] = Formatter(lang, locales, symbols, money_format)
+    return _FORMATTERS[key]
+
+
+@lru_cache(maxsize=None)
+def page_gettext(lang: str, autoescape: bool) -> dict:
+    """`_`, `gettext` and `ngettext` bound to one language, for a page's render context.
+
+    The same results as the environment's callables (Jinja's "newstyle" gettext: the
+    message is escaped as Markup when autoescaping, then always %-formatted), without
+    looking the page's language up in the context on each of the thousands of calls."""
+    from markupsafe import Markup
+    catalog = translations(lang)
+    plain_gettext, plain_ngettext = catalog.gettext, catalog.ngettext
+    wrap = Markup if autoescape else str
+
+    def gettext(__string, **variables):
+        return wrap(plain_gettext(__string)) % variables
+
+    def ngettext(__singular, __plural, __num, **variables):
+        variables.setdefault("num", __num)
+        return wrap(plain_ngettext(__singular, __plural, __num)) % variables
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
 
 
 def install(env, settings: dict) -> None:

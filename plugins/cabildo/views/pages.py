@@ -21,6 +21,9 @@ class Page:
 
 def budget_pages(index: Index) -> list[Page]:
     data = index.data
+    if not data.cycles:  # residents' ballots only: views/results_pages.py makes the home page
+        return [Page(kind, {}, f"{tpl}.html", {}) for kind, tpl in (
+            ("data", "data"), ("model", "model"), ("search", "search"), ("notfound", "404"))]
     pages = [
         Page("home", {}, "home.html", {"summary": index.cycles[data.current_year]}),
         Page("cycles", {}, "cycles.html", {"summaries": list(index.cycles.values())}),

@@ -73,6 +73,7 @@ def extras(page, lang: str, data, index, settings: dict) -> dict:
     elif page.kind == "parish":
         out["feed_url"] = f"{siteurl}/{feeds.feed_path(lang, default, page.values['id'])}"
     elif page.kind == "data":
+        years = sorted(set(data.cycles) | set(getattr(data, "ballots", {})))
         distribution = []
         for table, year, stem in opendata.files(data):
             for fmt, media in (("csv", "text/csv"), ("json", "application/json")):
@@ -85,7 +86,7 @@ def extras(page, lang: str, data, index, settings: dict) -> dict:
                              "participatory budget, each amount in its cycle's currency."),
             "url": url("data"), "license": "https://creativecommons.org/licenses/by/4.0/",
             "creator": government, "inLanguage": lang,
-            "temporalCoverage": f"{min(data.cycles)}/{max(data.cycles)}",
+            "temporalCoverage": f"{min(years)}/{max(years)}" if years else None,
             "distribution": distribution})
     out["jsonld"] = [_json(item) for item in items]
     return out

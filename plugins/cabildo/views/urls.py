@@ -36,6 +36,9 @@ ROUTES = {
     "model": NP_("URL path", "data/model/"),
     "search": NP_("URL path", "search/"),
     "notfound": "404.html",
+    # The results check (views/results_pages.py)
+    "results": NP_("URL path", "results/{year}/"),
+    "pool_results": NP_("URL path", "results/{year}/{pool}/"),
     "factory": NP_("URL path", "factory/"),
     "factory_body": NP_("URL path", "factory/bodies/{id}/"),
     "factory_meeting": NP_("URL path", "factory/meetings/{id}/"),

@@ -1,0 +1,252 @@
+"""The budget pages: rendered across cores, and only where something they show changed.
+
+Each page is rendered in every language by one worker (its map is drawn once,
+then localised). Workers are forked after the dataset is loaded, so they share
+it without reading or unpickling it again; each writes its own files, so output
+order does not matter and the bytes are those of a serial build.
+
+An incremental build starts from the files of the previous finished build: a
+page whose inputs (see depends.py) are unchanged is hard-linked from it into the
+new build folder; every other page is rendered and written to a temporary name,
+then renamed. The record of inputs is written beside the cache, and becomes the
+current one only when the new build is published (`commit`).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from pathlib import Path
+
+from .depends import Digests, Reads
+from ..views import i18n, seo, urls
+
+log = logging.getLogger(__name__)
+
+RECORD_VERSION = 1
+_WORK: dict = {}  # what forked workers inherit
+_PENDING: list[tuple[Path, Path]] = []  # records written, to publish with the build
+
+# Context entries that are not hashed whole: tracked as read, or functions of the data.
+_UNHASHED = {"dataset", "index", "factory_index", "bulletin", "pages", "hidden_pages",
+             "draft_pages", "articles", "drafts", "dates", "categories", "tags", "authors",
+             "related_posts", "static_content", "static_links", "generated_content",
+             "localsiteurl", "output_file", "_"}
+_VOLATILE_SETTINGS = {"OUTPUT_PATH", "PREVIOUS_OUTPUT_PATH"}
+
+
+def cache_dir(settings: dict, cabildo: dict) -> Path:
+    return Path(settings.get("CABILDO_ROOT", ".")) / cabildo["CABILDO_CACHE_DIR"]
+
+
+def _record_path(settings: dict, cabildo: dict) -> Path | None:
+    previous = settings.get("PREVIOUS_OUTPUT_PATH")
+    if not previous:
+        return None
+    # the output link's own path, not the build folder it points to (new every build)
+    name = hashlib.sha256(os.path.abspath(previous).encode()).hexdigest()[:16]
+    return cache_dir(settings, cabildo) / "pages" / f"{name}.json"
+
+
+def commit() -> None:
+    """The build was published: its record of inputs becomes the one to compare with."""
+    while _PENDING:
+        pending, current = _PENDING.pop()
+        os.replace(pending, current)
+
+
+def code_digest(theme: Path) -> str:
+    """Templates, catalogs and the plugin's own code: a change re-renders every page."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for folder in (theme / "templates", theme / "translations", package):
+        for file in sorted(folder.rglob("*")):
+            if file.is_file() and file.suffix in (".html", ".po", ".py", ".json"):
+                digest.update(str(file.relative_to(folder)).encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _global_digest(gen, digests: Digests) -> str:
+    settings = {k: v for k, v in gen.settings.items() if k not in _VOLATILE_SETTINGS}
+    context = {k: v for k, v in gen.context.items()
+               if k not in _UNHASHED and k not in gen.settings}
+    return hashlib.sha256("\n".join([
+        str(RECORD_VERSION), code_digest(Path(gen.settings["THEME"])),
+        digests.of(settings), digests.of(context)]).encode()).hexdigest()
+
+
+class _Bulletins:
+    """The context's `bulletin()` link, noting what each call showed."""
+
+    def __init__(self, link, calls: list):
+        self.link, self.calls = link, calls
+
+    def __call__(self, *args):
+        found = self.link(*args)
+        self.calls.append([list(args), _link_value(found)])
+        return found
+
+
+def _link_value(link) -> list | None:
+    return None if link is None else [link.url, link.size, link.bytes]
+
+
+class _Worker:
+    """Renders pages; one per process."""
+
+    def __init__(self, gen, previous: dict, previous_output: Path | None):
+        self.gen = gen
+        self.previous = previous
+        self.previous_output = previous_output
+        self.out = Path(gen.output_path)
+        self.languages = gen.data.municipality.languages
+        self.digests = Digests()
+        self.reads = Reads(gen.env, gen.data, gen.index)
+        self.link = gen.context.get("bulletin")
+        gen._outlines = {}
+
+    def unchanged(self, record: dict | None, page_digest: str, target: str) -> bool:
+        if not record or record["page"] != page_digest or self.previous_output is None:
+            return False
+        for name, key, digest in record["reads"]:
+            if self.digests.of(self.reads.value(name, key), keep=True) != digest:
+                return False
+        for args, shown in record["calls"]:
+            if self.link is None or _link_value(self.link(*args)) != shown:
+                return False
+        return (self.previous_output / target).is_file()
+
+    def page(self, number: int) -> dict:
+        gen = self.gen
+        page = gen.pages[number]
+        gen._map_cache = {}  # a page's map is rendered once, then localised per language
+        template = gen.get_template(page.template.removesuffix(".html"))
+        default = self.languages[0]
+        alternates = {lang: urls.path(page.kind, lang, default, **page.values)
+                      for lang in self.languages}
+        records = {}
+        for lang in self.languages:
+            path = alternates[lang]
+            target = path if path.endswith(".html") else path + "index.html"
+            values = {"lang": lang, "page_kind": page.kind, "alternates": alternates,
+                      "this_path": path, **page.context, **gen._maps(page, lang),
+                      **seo.extras(page, lang, gen.data, gen.index, gen.settings)}
+            page_digest = self.digests.of([template.name, values])
+            record = self.previous.get(target)
+            if self.unchanged(record, page_digest, target):
+                _link(self.previous_output / target, self.out / target)
+                records[target] = record
+                continue
+            records[target] = self.render(template, target, values, page_digest)
+        return records
+
+    def render(self, template, target: str, values: dict, page_digest: str) -> dict:
+        gen = self.gen
+        reads: set = set()
+        calls: list = []
+        context = dict(gen.context)
+        context.update(localsiteurl=None, output_file=target, **values,
+                       **i18n.page_gettext(values["lang"], gen.env.autoescape is True))
+        if self.link is not None:
+            context["bulletin"] = _Bulletins(self.link, calls)
+        self.reads.reads = reads
+        try:
+            html = template.render(context)
+        finally:
+            self.reads.reads = None
+        _write(self.out / target, html.encode("utf-8"))
+        # A key JSON cannot keep (a tuple...) stands for the whole collection.
+        kept = {(name, key if _storable(key) else "*") for name, key in reads}
+        return {"page": page_digest, "calls": calls,
+                "reads": [[name, key, self.digests.of(self.reads.value(name, key), keep=True)]
+                          for name, key in sorted(kept, key=repr)]}
+
+
+def _storable(key) -> bool:
+    return isinstance(key, (str, int)) and not isinstance(key, bool)
+
+
+def _write(target: Path, content: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    temporary.write_bytes(content)
+    os.replace(temporary, target)
+
+
+def _link(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:  # another file system: copy
+        _write(target, source.read_bytes())
+
+
+def _run_chunk(numbers: list[int]) -> dict:
+    worker = _WORK.get("worker")
+    if worker is None:
+        worker = _WORK["worker"] = _Worker(_WORK["gen"], _WORK["previous"],
+                                           _WORK["previous_output"])
+    records = {}
+    for number in numbers:
+        records.update(worker.page(number))
+    return records
+
+
+def _load_record(path: Path | None, global_digest: str) -> dict:
+    if path is None or not path.is_file():
+        return {}
+    try:
+        saved = json.loads(path.read_text("utf-8"))
+    except ValueError:
+        return {}
+    if saved.get("global") != global_digest:
+        return {}
+    return saved.get("files", {})
+
+
+def render_pages(gen) -> None:
+    """Write every budget page into gen.output_path, reusing unchanged ones."""
+    import multiprocessing
+    import time
+
+    from ..model.settings import read as read_cabildo
+    cabildo = read_cabildo(gen.settings)
+    start = time.perf_counter()
+    record_path = _record_path(gen.settings, cabildo)
+    previous_output = gen.settings.get("PREVIOUS_OUTPUT_PATH")
+    previous_output = Path(previous_output) if previous_output else None
+    if previous_output is not None and not previous_output.is_dir():
+        previous_output = None
+    global_digest = _global_digest(gen, Digests())
+    previous = _load_record(record_path, global_digest) if previous_output else {}
+
+    numbers = list(range(len(gen.pages)))
+    workers = cabildo["CABILDO_WORKERS"] or os.cpu_count() or 1
+    workers = min(workers, len(numbers))
+    _WORK.clear()
+    _WORK.update(gen=gen, previous=previous, previous_output=previous_output)
+    try:
+        if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            records = _run_chunk(numbers)
+        else:
+            # Pages in turn to each chunk: listings and project pages are spread evenly.
+            size = max(1, len(numbers) // (workers * 8))
+            chunks = [numbers[i:i + size] for i in range(0, len(numbers), size)]
+            records = {}
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for part in pool.imap_unordered(_run_chunk, chunks):
+                    records.update(part)
+    finally:
+        _WORK.clear()
+    reused = sum(1 for target, record in records.items() if previous.get(target) is record
+                 or previous.get(target) == record)
+    log.info("pages: %d written, %d unchanged, in %.1f s", len(records) - reused, reused,
+             time.perf_counter() - start)
+    if record_path is not None:
+        record_path.parent.mkdir(parents=True, exist_ok=True)
+        pending = record_path.with_name(record_path.name + f".next-{os.getpid()}")
+        pending.write_text(json.dumps({"global": global_digest,
+                                       "files": dict(sorted(records.items()))}), "utf-8")
+        _PENDING.append((pending, record_path))
