@@ -341,7 +341,7 @@ def test_site_build_writes_and_links_the_bulletins(tmp_path, data):
     html = (out / "parroquias" / "altagracia" / str(year) / "index.html").read_text("utf-8")
     unit, value = bulletins.size_label(pdf.stat().st_size)
     assert (f'href="/boletines/{year}/altagracia.pdf"' in html
-            and f"Boletín imprimible (PDF, {value}\u00a0{unit})" in html)
+            and f"Boletín imprimible (PDF, {value}\u00a0{unit.replace('KB', 'kB')})" in html)
     en = (out / "en" / "parishes" / "altagracia" / str(year) / "index.html").read_text("utf-8")
     assert f'href="/en/bulletins/{year}/altagracia.pdf"' in en and "Printable bulletin" in en
     cycle = (out / "ciclos" / str(year) / "index.html").read_text("utf-8")

@@ -116,3 +116,12 @@ def test_the_language_switch_names_each_language_in_itself(site):
     link = re.search(r'<a href="([^"]*)" hreflang="fr" lang="fr">([^<]*)</a>', en_home)
     assert link and link.group(2) == "Français" and link.group(1) in {"/", ""}, link
     assert re.search(r'hreflang="en" lang="en">English</a>', page(site, ""))
+
+
+def test_file_sizes_use_french_units():
+    """The PDF links' sizes: "19 ko" in French (CLDR), with a narrow no-break space."""
+    from pelican.plugins.cabildo.pelican.bulletin_generator import Link
+    assert Link("/b.pdf", 19_400, "fr_FR").size == "19\u202fko"
+    assert Link("/b.pdf", 1_234_000, "fr_FR").size == "1,2\u202fMo"
+    assert Link("/b.pdf", 19_400, "es_VE").size == "19\u00a0kB"
+

@@ -10,7 +10,7 @@ import logging
 import time
 from pathlib import Path
 
-from babel.numbers import format_decimal
+from babel.units import format_unit
 from pelican.generators import Generator
 
 from ..model.settings import read as read_settings
@@ -19,13 +19,16 @@ from ..views import i18n
 from .pagerender import cache_dir
 
 log = logging.getLogger(__name__)
+UNITS = {"KB": "digital-kilobyte", "MB": "digital-megabyte"}
 
 
 class Link:
     def __init__(self, url: str, size: int, locale: str):
         self.url = url
         unit, value = bulletins.size_label(size)
-        self.size = f"{format_decimal(value, format='#,##0.#', locale=locale)}\u00a0{unit}"
+        # CLDR's unit names: "180 kB", "1,2 MB", French "180 ko"; never split at the space
+        self.size = format_unit(value, UNITS[unit], length="short", format="#,##0.#",
+                                locale=locale).replace(" ", "\u00a0")
         self.bytes = size
 
 
