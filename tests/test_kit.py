@@ -178,3 +178,12 @@ def test_torres_keeps_its_spanish_paths():
         "en/bulletins/2024/municipality.pdf"
     assert urls.path("parish_cycle", "fr", "fr", id="centre", year=2026) == \
         "paroisses/centre/2026/"
+
+
+def test_a_new_site_s_git_ignores_what_the_build_writes(ville):
+    """The output link, the build folders and the cache are never committed by `git add -A`."""
+    subprocess.run(["git", "init", "-q", str(ville)], check=True)
+    status = subprocess.run(["git", "-C", str(ville), "status", "--porcelain", "-uall"],
+                            capture_output=True, text=True, check=True).stdout
+    assert "output" not in status and ".cabildo-cache" not in status, status
+    assert "data/municipality.yaml" in status  # the site's own files are there to commit

@@ -126,7 +126,7 @@ def create_site(directory: Path, *, name: str, country: str, languages: list[str
            'from pelicanconf import *  # noqa: E402,F401,F403\n\n'
            'SITEURL = os.environ.get("CABILDO_SITEURL", "")\n')
     _write(directory / "requirements.txt", "cabildo\n")
-    _write(directory / ".gitignore", "output/\noutput.*/\n.cabildo/\n__pycache__/\n")
+    _write(directory / ".gitignore", "/output\n/output.*\n/.cabildo-cache/\n__pycache__/\n")
     _write(directory / ".github" / "workflows" / "cabildo.yml", GITHUB_WORKFLOW)
     _write(directory / ".gitlab-ci.yml", GITLAB_CI)
     schemas = directory / "schemas"
