@@ -10,9 +10,14 @@ from pelican.plugins.cabildo.pelican.build import build
 
 from browser import Visit
 from conftest import ROOT
-from conftest import tiles_off_site as site  # noqa: F401 (fixture)
 
 ATTACK = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def site(tiles_off_site):
+    """The one tiles-off build of the session (conftest), under a short name."""
+    return tiles_off_site
 
 
 @pytest.fixture(scope="module")

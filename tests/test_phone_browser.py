@@ -7,7 +7,12 @@ from pelican.plugins.cabildo.model.load import load_dataset
 
 from browser import Visit
 from conftest import ROOT
-from conftest import tiles_off_site as site  # noqa: F401 (fixture)
+
+
+@pytest.fixture(scope="module")
+def site(tiles_off_site):
+    """The one tiles-off build of the session (conftest), under a short name."""
+    return tiles_off_site
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,14 @@ from pelican.plugins.cabildo.model.load import load_dataset
 
 from browser import Visit
 from conftest import ROOT
-from conftest import tiles_off_site as site  # noqa: F401 (fixture)
 
 PHONE = {"width": 360, "height": 640}
+
+
+@pytest.fixture(scope="module")
+def site(tiles_off_site):
+    """The one tiles-off build of the session (conftest), under a short name."""
+    return tiles_off_site
 
 
 @pytest.fixture(scope="module")

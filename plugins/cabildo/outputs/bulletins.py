@@ -32,6 +32,7 @@ from ..model.records import Dataset, Money
 from ..resources import THEME_DIR as THEME  # noqa: E402
 from ..views import urls
 from ..views.i18n import N_, gettext_for
+from ..workers import can_fork, run_forked, worker_count
 from . import bulletinmaps
 
 PAGE_SIZES = {"A4": "A4", "Letter": "letter"}
@@ -531,15 +532,12 @@ def _render_one(job: Job) -> tuple[str, tuple[str, bytes]]:
 def render_all(index, printer: Printer, jobs: list[Job], workers: int = 0) -> dict[str, bytes]:
     """Render the jobs, over `workers` processes (0: one per core); {path: bytes} in
     the order of the jobs. Workers are forked, so they share the records unpickled."""
-    import multiprocessing
-    workers = workers or os.cpu_count() or 1
-    workers = min(workers, len(jobs))
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    workers = worker_count(workers, len(jobs))
+    if not can_fork(workers):
         return {job.path: printer.render(index, job) for job in jobs}
     _WORK.update(index=index, printer=printer)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            done = dict(pool.imap_unordered(_render_one, jobs, chunksize=1))
+        done = dict(run_forked(_render_one, jobs, workers))
     finally:
         _WORK.clear()
     for key, pdf in done.values():

@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 
 from ..views import i18n, seo, urls
+from ..workers import can_fork, run_forked, worker_count
 from .depends import Digests, Reads
 
 log = logging.getLogger(__name__)
@@ -211,7 +212,6 @@ def _load_record(path: Path | None, global_digest: str) -> dict:
 
 def render_pages(gen) -> None:
     """Write every budget page into gen.output_path, reusing unchanged ones."""
-    import multiprocessing
     import time
 
     from ..model.settings import read as read_cabildo
@@ -226,21 +226,19 @@ def render_pages(gen) -> None:
     previous = _load_record(record_path, global_digest) if previous_output else {}
 
     numbers = list(range(len(gen.pages)))
-    workers = cabildo["CABILDO_WORKERS"] or os.cpu_count() or 1
-    workers = min(workers, len(numbers))
+    workers = worker_count(cabildo["CABILDO_WORKERS"], len(numbers))
     _WORK.clear()
     _WORK.update(gen=gen, previous=previous, previous_output=previous_output)
     try:
-        if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if not can_fork(workers):
             records = _run_chunk(numbers)
         else:
             # Pages in turn to each chunk: listings and project pages are spread evenly.
             size = max(1, len(numbers) // (workers * 8))
             chunks = [numbers[i:i + size] for i in range(0, len(numbers), size)]
             records = {}
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for part in pool.imap_unordered(_run_chunk, chunks):
-                    records.update(part)
+            for part in run_forked(_run_chunk, chunks, workers):
+                records.update(part)
     finally:
         _WORK.clear()
     reused = sum(1 for target, record in records.items() if previous.get(target) is record

@@ -1,0 +1,56 @@
+"""Forked worker pools, for the page renderer and the bulletin printer.
+
+Workers are forked so that they share the loaded records without pickling them. Two
+things make a forked pool hang forever, and both happened in CI:
+
+- The build installs a Python-level SIGTERM handler (to keep output/ intact), and a fork
+  inherits it. `Pool.terminate()` stops workers with SIGTERM; a worker waiting for work
+  in `sem_wait` can take the signal just before it blocks, the Python handler never runs,
+  and `terminate()` then waits for it without end. Workers therefore restore the
+  default actions at once (SIGTERM kills, SIGINT is left to the parent).
+- Leaving the `with Pool()` block calls `terminate()` even after every job is done. A
+  pool that finished is closed and joined instead: workers leave on their own.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from multiprocessing.pool import Pool
+from typing import Any
+
+
+def can_fork(workers: int) -> bool:
+    return workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def worker_count(wanted: int, jobs: int) -> int:
+    """`wanted` workers (0: one per core), never more than there are jobs."""
+    return min(wanted or os.cpu_count() or 1, jobs)
+
+
+def _default_signals() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def forked_pool(workers: int) -> Iterator[Pool]:
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_default_signals)
+    try:
+        yield pool
+    except BaseException:
+        pool.terminate()
+        pool.join()
+        raise
+    pool.close()
+    pool.join()
+
+
+def run_forked(function: Callable[[Any], Any], jobs: Iterable[Any],
+               workers: int) -> Iterator[Any]:
+    """function(job) for every job over `workers` forked processes, results as they come."""
+    with forked_pool(workers) as pool:
+        yield from pool.imap_unordered(function, jobs, chunksize=1)
