@@ -142,6 +142,29 @@ def test_parish_bulletin_shows_name_projects_and_totals(data, index, cycle_pdfs)
     assert shown == len(index.cycles[year].funded)
 
 
+def test_votes_in_full_with_those_who_did_not_vote(data, index, cycle_pdfs):
+    """For, against and abstain of round 2, and the delegates present who did not vote."""
+    from collections import Counter
+    year = data.current_year
+    silent_rows = 0
+    for parish in data.parishes.values():
+        pc = index.parish_cycle(year, parish.id)
+        present = {v.project_id: a.delegates_present
+                   for a in pc.parish_assemblies if a.round == 2 for v in a.votes}
+        expected = Counter()
+        text = text_of(cycle_pdfs[bulletins.bulletin_path(year, parish.id, "es", "es")])
+        for p in pc.funded:
+            v = p.votes[2]
+            assert f"{v.yes} / {v.no} / {v.abstain}" in text, (parish.id, p.id)
+            silent = present[p.id] - v.yes - v.no - v.abstain
+            if silent:
+                expected[f"{silent} no votó" if silent == 1 else f"{silent} no votaron"] += 1
+        for phrase, times in expected.items():
+            assert text.count(phrase) >= times, (parish.id, phrase)
+        silent_rows += sum(expected.values())
+    assert silent_rows  # the demo has delegates who did not vote
+
+
 def test_municipal_bulletin_totals_by_parish_and_category(data, index, cycle_pdfs):
     fmt = formatter_for(SETTINGS, data.municipality, "es")
     year = data.current_year
