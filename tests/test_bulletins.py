@@ -165,6 +165,16 @@ def test_votes_in_full_with_those_who_did_not_vote(data, index, cycle_pdfs):
     assert silent_rows  # the demo has delegates who did not vote
 
 
+def test_every_bulletin_says_where_to_ask(data, cycle_pdfs):
+    """The office from municipality.yaml, on every bulletin for the wall."""
+    office = data.municipality.office
+    for path, pdf in cycle_pdfs.items():
+        text = text_of(pdf)
+        assert (f"Preguntas sobre el presupuesto participativo: {office.name}, "
+                f"{office.address}") in text, path
+        assert office.email in text and office.hours in text, path
+
+
 def test_municipal_bulletin_totals_by_parish_and_category(data, index, cycle_pdfs):
     fmt = formatter_for(SETTINGS, data.municipality, "es")
     year = data.current_year

@@ -329,6 +329,17 @@ def test_make_site_twice_skips_the_second_build(tmp_path, capsys):
     assert "9.401" in page(out, "parroquias/altagracia")
 
 
+def test_every_page_s_footer_says_where_to_ask(site, data):
+    office = data.municipality.office
+    pages = [site / "index.html", site / "en" / "index.html",
+             next((site / "proyectos").glob("*/index.html"))]
+    for page in pages:
+        footer = page.read_text("utf-8").split('<footer class="site-footer">')[1]
+        assert f"<strong>{office.name}</strong>, {office.address}" in footer, page
+        assert f'<a href="mailto:{office.email}">{office.email}</a>' in footer, page
+    assert "Preguntas sobre el presupuesto participativo:" in pages[0].read_text("utf-8")
+
+
 def test_footer_links_the_site_s_own_pages_in_each_language(site):
     """The footer lists content/pages in the page's language (no slug is written in the
     theme); the hidden home introduction is shown on the home page, never linked."""
