@@ -126,6 +126,18 @@ def test_every_message_is_translated(extracted, lang):
                           f"work (see this file's docstring):\n" + "\n".join(problems))
 
 
+@pytest.mark.parametrize("lang", [lang for lang in COMPLETE if lang not in ("es", "en")])
+def test_every_open_data_description_is_translated(lang):
+    """Open-data titles and field descriptions are written in Spanish and English beside
+    their tables; another language finds them in its catalog by the English text."""
+    from pelican.plugins.cabildo.outputs.opendata import all_tables
+    catalog = load(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po")
+    missing = sorted({text for table in all_tables()
+                      for text in [table.title_en, *(c.en for c in table.columns)]
+                      if not (catalog.get(text) and catalog.get(text).string)})
+    assert not missing, f"add to the {lang} catalog: {missing}"
+
+
 @pytest.mark.parametrize("po", catalog_files(), ids=lambda p: p.parent.parent.name)
 def test_translations_keep_their_placeholders(po):
     catalog = load(po)

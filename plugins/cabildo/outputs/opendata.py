@@ -17,10 +17,19 @@ from slugify import slugify
 
 from ..extensions import extensions
 from ..model.records import Dataset
+from ..views.i18n import gettext_for
 from ..views.stats import Index
 from . import spreadsheets
 
 DIR = "datos"
+
+
+def _in(lang: str, es: str, en: str) -> str:
+    """A description in `lang`: Spanish and English are written here; other languages
+    come from the catalogs, with the English text as their message id."""
+    if lang == "es":
+        return es
+    return en if lang == "en" else gettext_for(lang, en)
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,9 @@ class Column:
     es: str  # plain Spanish description, shown on the downloads page
     en: str
     required: bool = True
+
+    def description(self, lang: str) -> str:
+        return _in(lang, self.es, self.en)
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,9 @@ class Table:
     # For a table of an optional part (the factory): a function (Dataset) -> rows, or None
     # when the data has no such part (then the table is not published).
     rows: object = None
+
+    def title(self, lang: str) -> str:
+        return _in(lang, self.title_es, self.title_en)
 
 
 def C(name, type_, es, en, required=True):
