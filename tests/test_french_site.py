@@ -79,8 +79,6 @@ def test_the_open_data_page_describes_every_field_in_french(site):
     assert "Parish identifier." not in text and "Amount, in the cycle's currency." not in text
 
 
-@pytest.mark.xfail(strict=True, reason="the data model's schema descriptions are Spanish "
-                   "and English only (model/schemas)")
 def test_the_data_model_page_is_french_too(site):
     pages = [(name, (site / name).read_text("utf-8")) for name in sorted(NOT_FRENCH_YET)]
     assert not english_labels_on(pages)

@@ -17,19 +17,11 @@ from slugify import slugify
 
 from ..extensions import extensions
 from ..model.records import Dataset
-from ..views.i18n import gettext_for
+from ..views.i18n import written_in
 from ..views.stats import Index
 from . import spreadsheets
 
 DIR = "datos"
-
-
-def _in(lang: str, es: str, en: str) -> str:
-    """A description in `lang`: Spanish and English are written here; other languages
-    come from the catalogs, with the English text as their message id."""
-    if lang == "es":
-        return es
-    return en if lang == "en" else gettext_for(lang, en)
 
 
 @dataclass(frozen=True)
@@ -41,7 +33,7 @@ class Column:
     required: bool = True
 
     def description(self, lang: str) -> str:
-        return _in(lang, self.es, self.en)
+        return written_in(lang, self.es, self.en)
 
 
 @dataclass(frozen=True)
@@ -58,7 +50,7 @@ class Table:
     rows: object = None
 
     def title(self, lang: str) -> str:
-        return _in(lang, self.title_es, self.title_en)
+        return written_in(lang, self.title_es, self.title_en)
 
 
 def C(name, type_, es, en, required=True):
