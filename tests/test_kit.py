@@ -118,6 +118,13 @@ def test_a_site_s_template_overrides_reach_its_bulletins(ville, tmp_path):
         (own / "_office.html").unlink()
 
 
+def test_the_new_site_s_office_is_at_every_page_s_foot(ville):
+    html = (ville / "output" / "index.html").read_text("utf-8")
+    footer = html.split('<footer class="site-footer">')[1]
+    assert "Questions sur le budget participatif :" in footer
+    assert '<a href="mailto:budget@example.org">budget@example.org</a>' in footer
+
+
 def test_init_refuses_what_it_cannot_know(tmp_path):
     for args, word in ((["--currency", "EURO"], "currency"), (["--country", "XX"], "country"),
                        (["--language", "zz"], "language")):

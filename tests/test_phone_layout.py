@@ -100,6 +100,40 @@ def test_no_table_clips_a_cell_on_a_phone(browser, serve, site, page_types):
     assert not clipped, "\n".join(clipped[:30])
 
 
+COLON_STARTS_A_LINE = """() => {
+    const out = [];
+    const walk = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+        const at = node.textContent.search(/\\S/);
+        if (at < 0 || node.textContent[at] !== ':' || node.parentElement.offsetParent === null) continue;
+        const colon = document.createRange();
+        colon.setStart(node, at); colon.setEnd(node, at + 1);
+        const box = colon.getBoundingClientRect();
+        const before = document.createRange();
+        before.setStart(node.parentElement.closest('li, p, td, th, dd, div') || node.parentElement, 0);
+        before.setEnd(node, at);
+        const rects = [...before.getClientRects()].filter(r => r.width > 0);
+        if (box.width && rects.length && box.top >= rects[rects.length - 1].bottom - 2)
+            out.push(node.parentElement.closest('li, p, td, th, dd, div').innerText.slice(0, 70));
+    }
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_no_line_starts_with_a_colon(browser, serve, site, page_types, width):
+    """': En ejecución' and ': 12' once opened a line after a link (issue 12, item 8)."""
+    base = serve(site)
+    found = []
+    for path in page_types:
+        visit = Visit(browser, base + path, width=width, height=800)
+        try:
+            found += [f"{path}: {t!r}" for t in visit.page.evaluate(COLON_STARTS_A_LINE)]
+        finally:
+            visit.close()
+    assert not found, "\n".join(found[:20])
+
+
 def test_a_cycle_table_reads_as_labelled_cards_with_whole_amounts(browser, serve, site, data):
     year = data.current_year
     visit = Visit(browser, f"{serve(site)}/ciclos/{year}/", **PHONE)

@@ -335,8 +335,7 @@ def test_every_page_s_footer_says_where_to_ask(site, data):
              next((site / "proyectos").glob("*/index.html"))]
     for page in pages:
         footer = page.read_text("utf-8").split('<footer class="site-footer">')[1]
-        assert f"<strong>{office.name}</strong>, {office.address}" in footer, page
-        assert f'<a href="mailto:{office.email}">{office.email}</a>' in footer, page
+        assert f"<strong>{office.name}</strong><br>{office.address}<br>{office.hours}" in footer, page
     assert "Preguntas sobre el presupuesto participativo:" in pages[0].read_text("utf-8")
 
 
