@@ -133,7 +133,8 @@ def main(argv=None) -> int:
             load = os.getloadavg()[0]
             timed.append((label + " (every cycle)", *_run(every, module=""), load))
             print(f"  {label}: {timed[-1][1]:.1f} s, {timed[-1][2]:.1f} CPU s", flush=True)
-    for name, folder in (("demo", ROOT / "data"), (args.scale, data)):
+    # the site's own data/, then the generated set (both "demo" at --scale demo: say which)
+    for name, folder in (("data/", ROOT / "data"), (f"{args.scale}-scale set", data)):
         load = os.getloadavg()[0]
         timed.append((f"validate {name}", *_run(["validate", "--data", str(folder)]), load))
 

@@ -142,6 +142,55 @@ def test_parish_bulletin_shows_name_projects_and_totals(data, index, cycle_pdfs)
     assert shown == len(index.cycles[year].funded)
 
 
+def test_votes_in_full_with_those_who_did_not_vote(data, index, cycle_pdfs):
+    """For, against and abstain of round 2, and the delegates present who did not vote."""
+    from collections import Counter
+    year = data.current_year
+    silent_rows = 0
+    for parish in data.parishes.values():
+        pc = index.parish_cycle(year, parish.id)
+        present = {v.project_id: a.delegates_present
+                   for a in pc.parish_assemblies if a.round == 2 for v in a.votes}
+        expected = Counter()
+        text = text_of(cycle_pdfs[bulletins.bulletin_path(year, parish.id, "es", "es")])
+        for p in pc.funded:
+            v = p.votes[2]
+            assert f"{v.yes} / {v.no} / {v.abstain}" in text, (parish.id, p.id)
+            silent = present[p.id] - v.yes - v.no - v.abstain
+            if silent:
+                expected[f"{silent} no votó" if silent == 1 else f"{silent} no votaron"] += 1
+        for phrase, times in expected.items():
+            assert text.count(phrase) >= times, (parish.id, phrase)
+        silent_rows += sum(expected.values())
+    assert silent_rows  # the demo has delegates who did not vote
+
+
+def test_every_bulletin_says_where_to_ask(data, cycle_pdfs):
+    """The office from municipality.yaml, on every bulletin for the wall."""
+    office = data.municipality.office
+    for path, pdf in cycle_pdfs.items():
+        text = text_of(pdf)
+        assert (f"Preguntas sobre el presupuesto participativo: {office.name}, "
+                f"{office.address}") in text, path
+        assert office.email in text and office.hours in text, path
+
+
+def test_each_parish_is_named_on_its_own_map(data, index):
+    """On the wall, a reader finds the parish by its name, not only by its outline."""
+    from pelican.plugins.cabildo.outputs import bulletinmaps
+    year = data.current_year
+    named = 0
+    for parish in data.parishes.values():
+        funded = index.parish_cycle(year, parish.id).funded
+        if parish.id not in data.boundaries or not any(p.geometry for p in funded):
+            continue
+        printed = bulletinmaps.parish_map(data, parish, list(enumerate(funded, 1)), "map")
+        words = re.sub(r"<[^>]+>", " ", str(printed.svg))  # a long name wraps on two lines
+        assert " ".join(words.split()).count(parish.name) >= 1, parish.id
+        named += 1
+    assert named >= 10
+
+
 def test_municipal_bulletin_totals_by_parish_and_category(data, index, cycle_pdfs):
     fmt = formatter_for(SETTINGS, data.municipality, "es")
     year = data.current_year
@@ -189,12 +238,12 @@ def test_metadata_tags_and_fonts(data, cycle_pdfs):
     assert fonts == {"Cabildo-Sans", "Cabildo-Sans-Bold"}, fonts  # DejaVu, maps included
 
 
-def test_source_revision_and_as_of_in_small_print(data, cycle_pdfs):
+def test_a_plain_as_of_date_not_a_hash(data, cycle_pdfs):
     text = text_of(cycle_pdfs[bulletins.bulletin_path(data.current_year, "lara", "es", "es")])
-    revision = bulletins.source_revision(ROOT)
-    assert f"Revisión de los datos: {revision[:12]}" in text
     day = bulletins.as_of(data)
-    assert flat(formatter_for(SETTINGS, data.municipality, "es").date(day)) in text
+    assert "Datos al " + flat(formatter_for(SETTINGS, data.municipality, "es").date(day)) in text
+    revision = bulletins.source_revision(ROOT)
+    assert revision[:12] not in text and "Revisión" not in text
 
 
 def test_qr_code_opens_the_parish_page(tmp_path, data, cycle_pdfs):

@@ -143,6 +143,19 @@ def test_a_parish_cannot_take_a_file_name_of_the_site(data, reserved):
                r"reserved")
 
 
+@pytest.mark.parametrize("field, value, hint", [
+    ("email", '"a@b.org?subject=x"', "office@example.org"),
+    ("email", "not-an-address", "office@example.org"),
+    ("phone", '"call us"', "+58 252 421 0000"),
+])
+def test_office_contact_is_checked(data, field, value, hint):
+    """The office's e-mail and phone become mailto: and tel: links: only plain ones pass."""
+    edit(data, "municipality.yaml", "  timezone: America/Belize\n",
+         f"  timezone: America/Belize\n  office:\n    name: Town Hall\n    {field}: {value}\n")
+    message = only(data, rf"data/municipality\.yaml:12:\d+: municipality\.office\.{field}: ")
+    assert hint in message
+
+
 # Messages a clerk can use -----------------------------------------------------------
 
 def test_a_type_error_says_how_to_write_the_number(data):

@@ -443,6 +443,24 @@ def test_meeting_page_shows_attendance_quorum_and_each_decision(site, factory):
     assert "1 of 2 members" in lacking and "not met, so no decision could be taken" in lacking
 
 
+def test_a_vote_says_how_many_present_did_not_vote(site, factory):
+    """97 present, 95 votes cast: the page says 2 did not vote; full votes say nothing."""
+    found = 0
+    for meeting in factory.meetings:
+        votes = [d for d in meeting.decisions if d.method == "vote"]
+        if not votes:
+            continue
+        text = text_of(page(site, f"fabrica/reuniones/{meeting.id}"))
+        silent = [meeting.present - d.cast for d in votes if meeting.present > d.cast]
+        for n in silent:
+            assert (f"{n} miembros presentes no votaron." if n > 1
+                    else "1 miembro presente no votó.") in text
+        if not silent:
+            assert "no vot" not in text
+        found += len(silent)
+    assert found
+
+
 def test_body_pages_show_seats_meetings_and_decisions(site, factory):
     ix = FactoryIndex(factory)
     board = factory.bodies["junta-directiva"]

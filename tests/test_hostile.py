@@ -164,6 +164,21 @@ def test_csv_cells_cannot_run_formulas(site):
     assert FORMULA in {p["name"] for p in parishes}
 
 
+def test_spreadsheet_cells_are_text_not_formulas(site):
+    """The XLSX copies store every text as text: nothing a spreadsheet would run."""
+    import openpyxl
+    books = sorted(site.rglob("*.xlsx"))
+    assert books
+    names = set()
+    for book in books:
+        for sheet in openpyxl.load_workbook(book).worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", f"{book.name}: formula {cell.value!r}"
+                    names.add(cell.value)
+    assert FORMULA in names
+
+
 def test_json_and_geojson_parse_and_keep_the_text(site):
     for file in list(site.rglob("*.json")) + list(site.rglob("*.geojson")):
         json.loads(file.read_text("utf-8"))

@@ -163,6 +163,39 @@ def test_open_data_totals_match_the_pages(site, data):
     assert funded == expected
 
 
+def test_spreadsheet_of_projects_reads_in_spanish_with_names_beside_codes(site, data):
+    """What a clerk sees opening datos/AAAA/proyectos.xlsx: Spanish headers, a name beside
+    each code, amounts as numbers with two decimals, every project of the cycle."""
+    import openpyxl
+    year = data.current_year
+    sheet = openpyxl.load_workbook(site / f"datos/{year}/proyectos.xlsx").worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    head = rows[0]
+    assert head[:3] == ("Identificador del proyecto", "Año del ciclo", "Título del proyecto")
+    assert "Categoría (código)" in head and "Parroquia (código)" in head
+    at = {name: head.index(name) for name in ("Categoría", "Parroquia", "Estado")}
+    projects = {p.id: p for p in data.projects.values() if p.year == year}
+    assert sorted(r[0] for r in rows[1:]) == sorted(projects)
+    labels = {"road": "Vialidad", "sewer": "Cloacas", "school": "Educación"}
+    seen = set()
+    for row in rows[1:]:
+        project = projects[row[0]]
+        assert row[head.index("Categoría (código)")] == project.category
+        assert row[head.index("Categoría (código)") + 1] == row[at["Categoría"]]
+        if project.category in labels:
+            assert row[at["Categoría"]] == labels[project.category]
+            seen.add(project.category)
+        assert row[at["Parroquia"]] == data.parishes[project.parish_id].name
+        assert round(Decimal(str(row[head.index("Monto, en la moneda del ciclo")])), 2) == \
+            project.amount.amount
+        assert row[at["Estado"]] and row[at["Estado"]] != project.status
+    assert seen
+    money = sheet.cell(row=2, column=head.index("Monto, en la moneda del ciclo") + 1)
+    assert money.number_format == "#,##0.00" and sheet.freeze_panes == "A2"
+    page = (site / "datos/index.html").read_text("utf-8")
+    assert f'href="/datos/{year}/proyectos.xlsx">XLSX</a>' in page
+
+
 def test_builds_are_byte_identical(tmp_path, site):
     """Every page, feed, data file, PDF and map: byte for byte. Only Pagefind's filter
     index is left out: Pagefind writes it in an unstable order (upstream: Pagefind
@@ -294,6 +327,17 @@ def test_make_site_twice_skips_the_second_build(tmp_path, capsys):
     assert build_if_changed(SETTINGS, str(out), quick, quiet=True) == 0
     assert "up to date" not in capsys.readouterr().out
     assert "9.401" in page(out, "parroquias/altagracia")
+
+
+def test_every_page_s_footer_says_where_to_ask(site, data):
+    office = data.municipality.office
+    pages = [site / "index.html", site / "en" / "index.html",
+             next((site / "proyectos").glob("*/index.html"))]
+    for page in pages:
+        footer = page.read_text("utf-8").split('<footer class="site-footer">')[1]
+        assert f"<strong>{office.name}</strong>, {office.address}" in footer, page
+        assert f'<a href="mailto:{office.email}">{office.email}</a>' in footer, page
+    assert "Preguntas sobre el presupuesto participativo:" in pages[0].read_text("utf-8")
 
 
 def test_footer_links_the_site_s_own_pages_in_each_language(site):

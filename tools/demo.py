@@ -130,6 +130,10 @@ def generate(out: Path, scale: str = "demo", seed: int = 2026) -> None:
         "languages": ["es", "en"], "locale": "es_VE", "default_currency": "VES",
         "timezone": "America/Caracas",
         "repository_url": "https://example.org/cabildo/torres-datos",
+        "office": {"name": "Sala de Participación del CLPP",  # invented, as all the rest
+                   "address": "Alcaldía del Municipio Torres, Carora",
+                   "email": "participacion@torres.example.org",
+                   "hours": "lunes a viernes, de 8:00 a 12:00"},
     })
     _write(out / "parishes.yaml", schema("parish", 0), "parishes", [
         {"id": pid, "name": name, "population": pop, "seat": seat}

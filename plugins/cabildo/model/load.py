@@ -25,6 +25,7 @@ from .records import (
     Document,
     Milestone,
     Municipality,
+    Office,
     Parish,
     ParishAssembly,
     Period,
@@ -239,6 +240,7 @@ def load_dataset(config: Config | Path | str) -> Dataset:
             locale=m.get("locale") or f"{languages[0]}_{m['country']}",
             seat=m.get("seat", ""), repository_url=m.get("repository_url", ""),
             as_of=_d(m["as_of"]) if m.get("as_of") else None,
+            office=Office(**m["office"]) if m.get("office") else None,
         )
         where.remember(("municipality",), located, path)
         checks.municipality(problems, where, municipality, "locale" in m)

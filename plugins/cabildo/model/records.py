@@ -34,6 +34,16 @@ class Money:
 
 
 @dataclass(frozen=True)
+class Office:
+    """Where residents ask about the budget (printed on bulletins, at every page's foot)."""
+    name: str
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    hours: str = ""
+
+
+@dataclass(frozen=True)
 class Municipality:
     name: str
     state: str
@@ -45,6 +55,7 @@ class Municipality:
     seat: str = ""
     repository_url: str = ""
     as_of: date | None = None  # the day the data is up to date to, when it says
+    office: Office | None = None
 
 
 @dataclass(frozen=True)

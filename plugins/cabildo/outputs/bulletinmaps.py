@@ -248,6 +248,8 @@ def parish_map(data, parish, numbered, title: str, detail_title: str = "") -> Pr
         svg = draw(extent, _visible_places(data, others, extent), located, title)
         return PrintMap(svg, None, _legend(p for _, p in located), False, credit, unlocated)
     extent = _fit(_bounds([boundary.shape, *shapes.values()], 0.004))
+    at = boundary.shape.representative_point()  # its own name first: it wins its place
+    own_name = [(at.x, at.y, _place_name(parish.name))]
     detail = None
     if shapes:
         spot = _fit(_bounds(shapes.values(), 0.003), DETAIL_MIN_SPAN)
@@ -256,10 +258,10 @@ def parish_map(data, parish, numbered, title: str, detail_title: str = "") -> Pr
         if spot_area < whole * DETAIL_SHARE:
             detail = spot
     if detail is None:
-        svg = draw(extent, _visible_places(data, others, extent), located, title)
+        svg = draw(extent, own_name + _visible_places(data, others, extent), located, title)
         return PrintMap(svg, None, _legend(p for _, p in located), True, credit, unlocated)
-    overview = draw(extent, _visible_places(data, others, extent), [], title, mark=detail,
-                    width=HALF_WIDTH)
+    overview = draw(extent, own_name + _visible_places(data, others, extent), [], title,
+                    mark=detail, width=HALF_WIDTH)
     zoomed = draw(detail, _visible_places(data, others, detail, 0.05), located,
                   detail_title or title, width=HALF_WIDTH)
     return PrintMap(overview, zoomed, _legend(p for _, p in located), True, credit, unlocated)

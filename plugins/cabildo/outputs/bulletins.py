@@ -123,6 +123,12 @@ class Row:
     project: object
     councils: list  # names of the proposing councils
     votes: object  # the round-2 ProjectVote, or None
+    present: int | None = None  # delegates present when it was voted
+
+    @property
+    def did_not_vote(self) -> int:
+        v = self.votes
+        return max(0, self.present - v.yes - v.no - v.abstain) if v and self.present else 0
 
 
 @dataclass
@@ -212,8 +218,10 @@ def parish_view(index, year: int, parish_id: str, day: date) -> dict:
     """Everything a parish's bulletin shows, from the records."""
     data = index.data
     pc = index.parish_cycle(year, parish_id)
-    rows = [Row(n, p, [data.councils[c].name for c in p.council_ids], p.votes.get(2))
-            for n, p in enumerate(pc.funded, 1)]
+    present = {v.project_id: a.delegates_present
+               for a in pc.parish_assemblies if a.round == 2 for v in a.votes}
+    rows = [Row(n, p, [data.councils[c].name for c in p.council_ids], p.votes.get(2),
+                present.get(p.id)) for n, p in enumerate(pc.funded, 1)]
     mine = index.projects_by_parish[parish_id]
     earlier = sorted((p for p in mine if p.year < year and p.funded and p.status in UNDER_WAY),
                      key=lambda p: (p.year, p.title, p.id))

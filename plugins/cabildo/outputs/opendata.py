@@ -1,4 +1,5 @@
-"""Open data: every listing as CSV and JSON, described by a Frictionless datapackage.
+"""Open data: every listing as CSV and JSON, described by a Frictionless datapackage,
+and as XLSX for spreadsheets (spreadsheets.py).
 
 One table spec drives the CSV, the JSON, the datapackage schema and the
 downloads page, so they cannot disagree. File paths are stable: a cycle's
@@ -17,6 +18,7 @@ from slugify import slugify
 from ..extensions import extensions
 from ..model.records import Dataset
 from ..views.stats import Index
+from . import spreadsheets
 
 DIR = "datos"
 
@@ -241,9 +243,11 @@ def _resource_name(table: Table, year) -> str:
 
 def write(output: Path, data: Dataset, index: Index) -> None:
     resources = []
+    lang = data.municipality.languages[0]
     for table, year, stem in files(data):
         header = [c.name for c in table.columns]
-        rows = [[_text(v) for v in row] for row in _rows(table, data, index, year)]
+        raw = list(_rows(table, data, index, year))
+        rows = [[_text(v) for v in row] for row in raw]
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(header)
@@ -255,6 +259,7 @@ def write(output: Path, data: Dataset, index: Index) -> None:
         records = [dict(zip(header, _typed(table, row))) for row in rows]
         (output / f"{stem}.json").write_text(
             json.dumps(records, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        spreadsheets.write(output / f"{stem}.xlsx", table, raw, data, lang)
         resources.append(_resource(table, year, stem))
     for year in data.cycles:
         resources.append(_write_geojson(output, data, index, year))

@@ -27,13 +27,16 @@ class InitError(Exception):
 WORDS = {
     "en": {"district": "Centre", "council": "Example neighbourhood council",
            "project": "Example: resurface the market street", "priority": "Market street",
-           "proposals": "Proposals", "vote": "Vote", "results": "Results"},
+           "proposals": "Proposals", "vote": "Vote", "results": "Results",
+           "office": "Participatory budget office (example)"},
     "es": {"district": "Centro", "council": "Consejo vecinal de ejemplo",
            "project": "Ejemplo: asfaltado de la calle del mercado", "priority": "Calle del mercado",
-           "proposals": "Propuestas", "vote": "Votación", "results": "Resultados"},
+           "proposals": "Propuestas", "vote": "Votación", "results": "Resultados",
+           "office": "Oficina del presupuesto participativo (ejemplo)"},
     "fr": {"district": "Centre", "council": "Conseil de quartier (exemple)",
            "project": "Exemple : réfection de la rue du marché", "priority": "Rue du marché",
-           "proposals": "Dépôt des projets", "vote": "Vote", "results": "Résultats"},
+           "proposals": "Dépôt des projets", "vote": "Vote", "results": "Résultats",
+           "office": "Bureau du budget participatif (exemple)"},
 }
 
 PAGES = {
@@ -198,7 +201,9 @@ def _data(data: Path, *, name: str, country: str, languages: list[str], locale: 
     record("", "municipality.yaml", "municipality", "municipality", {
         "name": name, "state": Locale.parse(locale).territories.get(country, country),
         "country": country, "languages": languages, "locale": locale,
-        "default_currency": currency, "timezone": timezone})
+        "default_currency": currency, "timezone": timezone,
+        # where residents ask (bulletins, every page's foot): replace with the real office
+        "office": {"name": words["office"], "email": "budget@example.org"}})
     record("", "parishes.yaml", "parish", "parishes",
            [{"id": district, "name": words["district"], "population": 10000}])
     record("councils", f"councils/{district}.yaml", "council", "councils", [{

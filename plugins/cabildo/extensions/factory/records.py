@@ -192,3 +192,7 @@ class Factory:
     @cached_property
     def decisions(self) -> dict[str, Decision]:
         return {d.id: d for m in self.meetings for d in m.decisions}
+
+    @cached_property
+    def meetings_by_id(self) -> dict[str, Meeting]:
+        return {m.id: m for m in self.meetings}
