@@ -216,6 +216,23 @@ def test_every_bulletin_is_short_and_light(cycle_pdfs):
         assert len(pdf) < MAX_BYTES, path
 
 
+def test_municipal_bulletin_fills_two_pages_with_bars_to_the_largest(data, index, printer,
+                                                                   cycle_pdfs):
+    """17 parishes and 10 categories on two A4 pages, no third page for two paragraphs;
+    the largest category's bar is full, the others in proportion."""
+    year = data.current_year
+    path = bulletins.bulletin_path(year, None, "es", "es")
+    assert pages_of(cycle_pdfs[path]) == 2
+    job = bulletins.Job(year, None, "es", path)
+    html = printer.html(index, job)
+    widths = [float(w) for w in re.findall(r'class="bar" aria-hidden="true"><span style="width: '
+                                           r'([\d.]+)%"', html)]
+    amounts = [s.amount.amount for s in index.cycles[year].by_category if s.count]
+    top = max(amounts)
+    assert sorted(widths) == sorted(round(float(a / top * 100), 1) for a in amounts)
+    assert max(widths) == 100.0 and len(widths) >= 5
+
+
 def test_metadata_tags_and_fonts(data, cycle_pdfs):
     pdf = cycle_pdfs[bulletins.bulletin_path(data.current_year, "altagracia", "es", "es")]
     reader = PdfReader(io.BytesIO(pdf))

@@ -240,3 +240,31 @@ def test_all_problems_reported_together(data):
     edit(data, "councils/torres.yaml", "  parish: torres", "  parish: nowhere")
     edit(data, "projects/2025.yaml", "  category: road", "  category: roads")
     assert len({p.path for p in problems(data)}) == 3
+
+
+def test_parsed_files_are_kept_and_read_again_only_when_they_change(tmp_path):
+    """The parse cache (issue 13: validate in under a second) gives the same records,
+    follows every edit, and never keeps a file that had a problem."""
+    from pelican.plugins.cabildo.model.settings import Config
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    config = Config.for_data(data, CABILDO_CACHE_DIR=str(tmp_path / "cache"))
+    first = load_dataset(config)
+    kept = sorted((tmp_path / "cache" / "yaml").rglob("*.pickle"))
+    assert len(kept) >= 5
+    again = load_dataset(config)
+    assert again.projects == first.projects and again.parish_assemblies == first.parish_assemblies
+    assert sorted((tmp_path / "cache" / "yaml").rglob("*.pickle")) == kept  # nothing new
+
+    path = data / "projects" / "2026.yaml"
+    project = next(p for p in first.projects.values() if p.year == 2026)
+    text = path.read_text("utf-8")
+    path.write_text(text.replace(f"title: {project.title}\n", "title: Otro título\n", 1), "utf-8")
+    assert load_dataset(config).projects[project.id].title == "Otro título"
+
+    path.write_text(text.replace(f"title: {project.title}\n", 'title: "Mal\\x01 título"\n', 1),
+                    "utf-8")
+    for _ in range(2):  # reported each time: a file with a problem is never kept
+        with pytest.raises(DataProblems) as exc:
+            load_dataset(config)
+        assert "control character" in str(exc.value.problems)

@@ -126,6 +126,21 @@ def test_every_message_is_translated(extracted, lang):
                           f"work (see this file's docstring):\n" + "\n".join(problems))
 
 
+@pytest.mark.parametrize("lang", [lang for lang in COMPLETE if lang not in ("es", "en")])
+def test_every_open_data_and_schema_description_is_translated(lang):
+    """Open-data and schema titles and field descriptions are written in Spanish and
+    English; another language finds them in its catalog by the English text."""
+    from pelican.plugins.cabildo.outputs.modeldoc import model_docs
+    from pelican.plugins.cabildo.outputs.opendata import all_tables
+    catalog = load(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po")
+    texts = [text for table in all_tables()
+             for text in [table.title_en, *(c.en for c in table.columns)]]
+    texts += [text for doc in model_docs() for text in [doc.title_en, *(f.en for f in doc.fields)]]
+    missing = sorted({text for text in texts
+                      if text and not (catalog.get(text) and catalog.get(text).string)})
+    assert not missing, f"add to the {lang} catalog: {missing}"
+
+
 @pytest.mark.parametrize("po", catalog_files(), ids=lambda p: p.parent.parent.name)
 def test_translations_keep_their_placeholders(po):
     catalog = load(po)

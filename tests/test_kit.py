@@ -97,6 +97,27 @@ def test_validate_speaks_ci_annotations(ville, tmp_path):
                      checked.stdout, re.M), checked.stdout
 
 
+def test_a_site_s_template_overrides_reach_its_bulletins(ville, tmp_path):
+    """templates/ (THEME_TEMPLATES_OVERRIDES) replaces a theme template in the pages and
+    in the printed bulletins alike."""
+    from pypdf import PdfReader
+    own = ville / "templates"
+    own.mkdir(exist_ok=True)
+    (own / "_office.html").write_text(
+        '{% macro office_contact(office, links=True) %}Mairie : guichet unique.{% endmacro %}\n')
+    try:
+        out = tmp_path / "output"
+        built = cabildo("build", "--output", str(out), cwd=ville)
+        assert built.returncode == 0, built.stderr
+        assert "Mairie : guichet unique." in (out / "index.html").read_text("utf-8")
+        pdfs = sorted(out.rglob("*.pdf"))
+        assert pdfs
+        text = " ".join(p.extract_text() for p in PdfReader(pdfs[0]).pages)
+        assert "Mairie : guichet unique." in " ".join(text.split())
+    finally:
+        (own / "_office.html").unlink()
+
+
 def test_init_refuses_what_it_cannot_know(tmp_path):
     for args, word in ((["--currency", "EURO"], "currency"), (["--country", "XX"], "country"),
                        (["--language", "zz"], "language")):

@@ -113,6 +113,24 @@ def test_search_finds_a_project_in_spanish(browser, serve, site):
         visit.close()
 
 
+def test_search_on_a_phone_shows_the_first_result_on_the_first_screen(browser, serve, site):
+    """One search box, and the first result's title above the fold at 360x640 (the
+    filters once stood in a 250 px column above the results)."""
+    visit = Visit(browser, serve(site) + "/buscar/?q=cloacas", width=360, height=640)
+    try:
+        page = visit.page
+        first = page.locator(".pagefind-ui__result-title").first
+        first.wait_for(timeout=10000)
+        box = first.bounding_box()
+        assert box["y"] + box["height"] <= 640, f"first result ends at {box['y'] + box['height']}"
+        assert page.locator("main input:visible").count() == 1
+        assert page.locator("header input:visible").count() == 0
+        for name in page.locator(".pagefind-ui__filter-name").all():
+            assert name.bounding_box()["height"] >= 44  # still a tap target
+    finally:
+        visit.close()
+
+
 def test_search_without_javascript_is_a_helpful_page(browser, serve, site):
     visit = Visit(browser, serve(site) + "/buscar/?q=escuela", javascript=False)
     try:

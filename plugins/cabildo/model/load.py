@@ -93,7 +93,8 @@ def _rel(file: Path, root: Path) -> str:
     return "data/" + file.relative_to(root).as_posix()
 
 
-def read_all(root: Path, problems: Problems, where: Where) -> dict[str, list[tuple[Located, tuple, dict]]]:
+def read_all(root: Path, problems: Problems, where: Where,
+             cache: Path | None = None) -> dict[str, list[tuple[Located, tuple, dict]]]:
     """Every valid record of every file, by record type: (located, path, mapping)."""
     found: dict[str, list] = {t: [] for t in list(FILES.values()) + list(FOLDERS.values())}
     if not root.is_dir():
@@ -139,7 +140,7 @@ def read_all(root: Path, problems: Problems, where: Where) -> dict[str, list[tup
                              f"create data/{name}")
             # its records are unknown, so references to them are not reported one by one
             where.broken(record_type)
-    read_files(files, root, problems, where, found)
+    read_files(files, root, problems, where, found, cache)
     return found
 
 
@@ -175,11 +176,11 @@ def _walk(folder: Path, problems: Problems, root: Path) -> list[Path]:
 
 
 def read_files(files: list[tuple[Path, str]], root: Path, problems: Problems, where: Where,
-               found: dict[str, list]) -> None:
+               found: dict[str, list], cache: Path | None = None) -> None:
     """Read and schema-check each (file, expected record type); add its valid records to found."""
     for file, expected in files:
         rel = _rel(file, root)
-        located = read_yaml(file, rel, problems)
+        located = read_yaml(file, rel, problems, cache)
         if located is None:
             where.broken(expected)
             continue
@@ -226,7 +227,7 @@ def load_dataset(config: Config | Path | str) -> Dataset:
     factory_as_of = config["CABILDO_FACTORY_AS_OF"]
     problems = Problems()
     where = Where()
-    raw = read_all(Path(root), problems, where)
+    raw = read_all(Path(root), problems, where, config.root / config["CABILDO_CACHE_DIR"] / "yaml")
 
     def src(located, path):
         return Source(located.path, located.where(path)[0])

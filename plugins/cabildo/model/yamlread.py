@@ -10,9 +10,14 @@ values ourselves so that:
   and tags are refused (an alias bomb cannot explode), nesting and size are
   bounded, control characters and symbolic links are reported with their place.
 The values are built straight from the parser's events (no node tree, no recursion).
+Large files that read without a problem are kept, parsed, in the build's cache folder
+by the hash of their text and of this reader, so an unchanged file is not parsed again.
 """
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -234,8 +239,36 @@ def _text_problems(raw: bytes, rel: str, problems: Problems) -> str | None:
     return text
 
 
-def read_yaml(file: Path, rel: str, problems: Problems) -> Located | None:
-    """Read `file`; on any problem record it and return None."""
+CACHED_FROM = 2_000  # characters; smaller files parse as fast as a cache lookup
+_READER = hashlib.sha256(Path(__file__).read_bytes() + yaml.__version__.encode()).digest()
+
+
+def _cache_file(cache: Path, text: str) -> Path:
+    key = hashlib.sha256(_READER + text.encode("utf-8")).hexdigest()
+    return cache / key[:2] / f"{key}.pickle"
+
+
+def _from_cache(path: Path) -> tuple | None:
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)  # noqa: S301 (our own cache folder, keyed by content)
+    except (OSError, EOFError, pickle.UnpicklingError):
+        return None
+
+
+def _to_cache(path: Path, located: Located) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pending = path.with_name(f"{path.name}.{os.getpid()}")
+        pending.write_bytes(pickle.dumps((located.data, located.marks), protocol=5))
+        os.replace(pending, path)
+    except OSError:  # a read-only or full disk only costs the next read its speed
+        pass
+
+
+def read_yaml(file: Path, rel: str, problems: Problems, cache: Path | None = None) -> Located | None:
+    """Read `file`; on any problem record it and return None. `cache`: a folder where
+    large files that read cleanly are kept parsed."""
     if file.is_symlink():
         problems.add(rel, 0, 0, "", "this is a symbolic link; data files are never read "
                      "through links", "copy the real file into data/ instead")
@@ -267,7 +300,11 @@ def read_yaml(file: Path, rel: str, problems: Problems) -> Located | None:
             tabs = True
     if tabs:
         return None
+    kept = _cache_file(cache, text) if cache is not None and len(text) >= CACHED_FROM else None
+    if kept is not None and (hit := _from_cache(kept)) is not None:
+        return Located(rel, *hit)
     located = Located(rel, None)
+    before = len(problems.items)
     try:
         located.data = _events_to_values(yaml.parse(text, Loader=_Loader), located.marks,
                                          problems, rel)
@@ -295,4 +332,6 @@ def read_yaml(file: Path, rel: str, problems: Problems) -> Located | None:
     except yaml.YAMLError as exc:  # pragma: no cover
         problems.add(rel, 1, 1, "", f"YAML error: {exc}", "check the file's syntax")
         return None
+    if kept is not None and len(problems.items) == before:
+        _to_cache(kept, located)
     return located

@@ -315,7 +315,9 @@ class Printer:
     """Renders bulletins: Jinja for the HTML, WeasyPrint for the PDF."""
 
     def __init__(self, settings: dict, municipality, edition: Edition, theme: Path = THEME,
-                 cache: Path | None = None):
+                 cache: Path | None = None, overrides: list[Path] | tuple = ()):
+        """`overrides`: a site's template folders (Pelican's THEME_TEMPLATES_OVERRIDES),
+        searched before the theme's, as the pages' templates are."""
         from importlib.metadata import version
 
         from jinja2 import Environment, FileSystemLoader
@@ -326,7 +328,8 @@ class Printer:
         self.edition = edition
         self.theme = Path(theme)
         self.cache = Path(cache) if cache else None  # printed PDFs, by the hash of their key
-        self.env = Environment(loader=FileSystemLoader(str(self.theme / "templates")),
+        folders = [str(f) for f in overrides if Path(f).is_dir()]
+        self.env = Environment(loader=FileSystemLoader([*folders, str(self.theme / "templates")]),
                                trim_blocks=True, lstrip_blocks=True, autoescape=True,
                                extensions=["jinja2.ext.i18n"])
         i18n.install(self.env, {**settings, "DEFAULT_LANG": municipality.languages[0]})

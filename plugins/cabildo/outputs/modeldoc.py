@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..extensions import extensions
 from ..model.load import PLACE
 from ..model.schema import SCHEMA_DIR
+from ..views.i18n import written_in
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,9 @@ class FieldDoc:
     es: str
     en: str
 
+    def description(self, lang: str) -> str:
+        return written_in(lang, self.es, self.en)
+
 
 @dataclass(frozen=True)
 class TypeDoc:
@@ -24,6 +28,9 @@ class TypeDoc:
     title_es: str
     title_en: str
     fields: tuple[FieldDoc, ...]
+
+    def title(self, lang: str) -> str:
+        return written_in(lang, self.title_es, self.title_en)
 
 
 def _fields(node: dict, prefix: str = ""):

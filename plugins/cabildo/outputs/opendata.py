@@ -17,6 +17,7 @@ from slugify import slugify
 
 from ..extensions import extensions
 from ..model.records import Dataset
+from ..views.i18n import written_in
 from ..views.stats import Index
 from . import spreadsheets
 
@@ -31,6 +32,9 @@ class Column:
     en: str
     required: bool = True
 
+    def description(self, lang: str) -> str:
+        return written_in(lang, self.es, self.en)
+
 
 @dataclass(frozen=True)
 class Table:
@@ -44,6 +48,9 @@ class Table:
     # For a table of an optional part (the factory): a function (Dataset) -> rows, or None
     # when the data has no such part (then the table is not published).
     rows: object = None
+
+    def title(self, lang: str) -> str:
+        return written_in(lang, self.title_es, self.title_en)
 
 
 def C(name, type_, es, en, required=True):

@@ -44,9 +44,8 @@ def _labellers(data: Dataset, lang: str) -> dict[str, tuple[str, Labeller]]:
 
 
 def header(column: Any, lang: str) -> str:
-    """The column's plain description in the site's language (English for a language
-    the open-data descriptions do not have yet), without its final period."""
-    text: str = column.es if lang == "es" else column.en
+    """The column's plain description in the site's language, without its final period."""
+    text: str = column.description(lang)
     return text.rstrip(".")
 
 
@@ -55,7 +54,7 @@ def write(target: Path, table: Any, rows: Iterable[list[Any]], data: Dataset, la
     book = xlsxwriter.Workbook(str(target), {"in_memory": True, "strings_to_numbers": False,
                                              "strings_to_formulas": False,
                                              "strings_to_urls": False})
-    book.set_properties({"title": table.title_es if lang == "es" else table.title_en,
+    book.set_properties({"title": table.title(lang),
                          "created": CREATED})
     bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     money = book.add_format({"num_format": "#,##0.00"})

@@ -60,9 +60,12 @@ class BulletinGenerator(Generator):
         if not edition.public_url:
             log.info("bulletins: SITEURL is not an absolute address, so they carry no QR code")
         start = time.perf_counter()
+        root = Path(self.settings.get("CABILDO_ROOT", "."))
+        overrides = [root / f for f in self.settings.get("THEME_TEMPLATES_OVERRIDES", [])]
         printer = bulletins.Printer(self.cabildo, data.municipality, edition,
                                     Path(self.settings["THEME"]),
-                                    cache=cache_dir(self.settings, self.cabildo) / "bulletins")
+                                    cache=cache_dir(self.settings, self.cabildo) / "bulletins",
+                                    overrides=overrides)
         jobs = bulletins.plan(data, years)
         self.pdfs = bulletins.render_all(index, printer, jobs,
                                          self.cabildo["CABILDO_BULLETIN_WORKERS"])

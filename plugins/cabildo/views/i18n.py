@@ -63,6 +63,14 @@ def gettext_for(lang: str, text: str) -> str:
     return translations(lang).gettext(text)
 
 
+def written_in(lang: str, es: str, en: str) -> str:
+    """A text written in Spanish and English beside the code (open-data and schema
+    descriptions); another language finds it in its catalog by the English text."""
+    if lang == "es":
+        return es
+    return en if lang == "en" else gettext_for(lang, en)
+
+
 class Formatter:
     """Numbers, money, percentages and dates in one language's locale, all from Babel's
     (CLDR) locale data: decimal and group marks, the currency symbol, its side and spacing.
