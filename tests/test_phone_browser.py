@@ -25,7 +25,8 @@ def page_paths(site):
              "/parroquias/", "/parroquias/torres/", f"/parroquias/torres/{year}/",
              f"/consejos/{council}/", f"/proyectos/{project.id}/", "/proyectos/", "/datos/",
              "/datos/modelo/", "/como-participar/", "/buscar/", "/404.html",
-             f"/en/projects/{project.id}/", "/en/"]
+             f"/en/projects/{project.id}/", "/en/",
+             f"/ciclos/{year}/proyectos/", f"/en/cycles/{year}/projects/"]
     for extra in ("/fabrica/", "/fabrica/propuestas/", "/fabrica/decisiones/"):
         if (site / extra.strip("/") / "index.html").exists():
             paths.append(extra)

@@ -35,7 +35,8 @@ def page_types(site, data):
              "/parroquias/", "/parroquias/torres/", f"/parroquias/torres/{year}/",
              f"/consejos/{council}/", f"/proyectos/{project.id}/", "/proyectos/", "/datos/",
              "/datos/modelo/", "/buscar/", f"/en/cycles/{year}/", f"/en/projects/{project.id}/",
-             f"/en/parishes/torres/{year}/", "/en/data/model/"]
+             f"/en/parishes/torres/{year}/", "/en/data/model/",
+             f"/ciclos/{year}/proyectos/", f"/en/cycles/{year}/projects/"]
     for folder in ("fabrica", "fabrica/propuestas", "fabrica/decisiones"):
         if (site / folder / "index.html").exists():
             paths.append(f"/{folder}/")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model.records import CATEGORIES, STATUSES
+from .listings import cycle_listing
 from .stats import Index
 
 
@@ -35,8 +36,8 @@ def budget_pages(index: Index) -> list[Page]:
         cycle = data.cycles[year]
         pages.append(Page("cycle", {"year": year}, "cycle.html",
                           {"summary": summary, "cycle": cycle}))
-        pages.append(Page("cycle_projects", {"year": year}, "listing.html", {
-            "cycle": cycle, "projects": summary.candidates, "listing": "year"}))
+        pages.append(Page("cycle_projects", {"year": year}, "cycle_projects.html", {
+            "cycle": cycle, "listing": cycle_listing(summary, data)}))
         for category in CATEGORIES:
             pages.append(Page("cycle_category", {"year": year, "category": category},
                               "listing.html", {
