@@ -85,7 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="full-scale synthetic build: seconds and memory "
                            "(in Cabildo's source repository)")
     bench.add_argument("--out", default="bench")
-    bench.add_argument("rest", nargs=argparse.REMAINDER, help="passed to tests/bench.py")
+    bench.add_argument("--scale", choices=("demo", "full"), default="full")
+    bench.add_argument("--skip-bulletins", action="store_true",
+                       help="leave out printing every cycle's bulletins (minutes cold)")
     bench.set_defaults(run=_bench)
 
     imp = sub.add_parser("import", help="import another platform's data into a data folder")
@@ -243,7 +245,9 @@ def _bench(args: argparse.Namespace) -> int:
         print("cabildo bench: run it in Cabildo's source repository (it builds the "
               "synthetic full-scale dataset of tools/demo.py)", file=sys.stderr)
         return 2
-    return subprocess.call([sys.executable, str(script), "--out", args.out, *args.rest])
+    extra = ["--skip-bulletins"] if args.skip_bulletins else []
+    return subprocess.call([sys.executable, str(script), "--out", args.out,
+                            "--scale", args.scale, *extra])
 
 
 if __name__ == "__main__":
