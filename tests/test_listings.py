@@ -183,8 +183,9 @@ def test_column_heading_sorts_and_the_english_page_speaks_english(browser, serve
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
     """The small riverside municipality with markup in every name (test_hostile.py)."""
-    from pelican.plugins.cabildo.pelican.build import build
     from test_hostile import hostile_data
+
+    from pelican.plugins.cabildo.pelican.build import build
     root = tmp_path_factory.mktemp("hostile-listing")
     out = root / "output"
     assert build(str(ROOT / "pelicanconf.py"), str(out),

@@ -196,6 +196,36 @@ def test_spreadsheet_of_projects_reads_in_spanish_with_names_beside_codes(site, 
     assert f'href="/datos/{year}/proyectos.xlsx">XLSX</a>' in page
 
 
+def test_spreadsheets_come_from_the_cache_until_their_cells_change(tmp_path, data,
+                                                                  monkeypatch):
+    """Issue 13: an edit rewrites only the workbooks whose cells changed."""
+    from pelican.plugins.cabildo.outputs import opendata, spreadsheets
+    from pelican.plugins.cabildo.views.stats import Index
+    index, cache, written = Index(data), tmp_path / "cache", []
+    real = spreadsheets._workbook
+    monkeypatch.setattr(spreadsheets, "_workbook",
+                        lambda target, *rest: (written.append(target.name), real(target, *rest)))
+    opendata.write(tmp_path / "one", data, index, cache)
+    assert len(written) >= 10
+    written.clear()
+    opendata.write(tmp_path / "two", data, index, cache)
+    assert written == []
+    for book in (tmp_path / "one").rglob("*.xlsx"):
+        assert book.read_bytes() == (tmp_path / "two" / book.relative_to(tmp_path / "one")).read_bytes()
+    copy = tmp_path / "data"
+    shutil.copytree(ROOT / "data", copy)
+    council = next(iter(data.councils.values()))
+    names = copy / council.source.path.removeprefix("data/")
+    names.write_text(names.read_text("utf-8").replace(f"name: {council.name}\n",
+                                                      "name: Consejo renombrado\n", 1), "utf-8")
+    renamed = load_dataset(copy)
+    assert renamed.councils[council.id].name == "Consejo renombrado"
+    opendata.write(tmp_path / "three", renamed, Index(renamed), cache)
+    # its name is in the councils table and beside its code in its assemblies' tables
+    assert "consejos.xlsx" in written and "asambleas-consejos.xlsx" in written
+    assert "ciclos.xlsx" not in written
+
+
 def test_builds_are_byte_identical(tmp_path, site):
     """Every page, feed, data file, PDF and map: byte for byte. Only Pagefind's filter
     index is left out: Pagefind writes it in an unstable order (upstream: Pagefind

@@ -248,7 +248,9 @@ def _resource_name(table: Table, year) -> str:
     return f"{table.name}-{year}" if year else table.name
 
 
-def write(output: Path, data: Dataset, index: Index) -> None:
+def write(output: Path, data: Dataset, index: Index, cache: Path | None = None) -> None:
+    """Every table as CSV, JSON and XLSX, the GeoJSON and the datapackage. `cache`: a
+    folder where workbooks are kept by the hash of their cells (spreadsheets.py)."""
     resources = []
     lang = data.municipality.languages[0]
     for table, year, stem in files(data):
@@ -266,7 +268,8 @@ def write(output: Path, data: Dataset, index: Index) -> None:
         records = [dict(zip(header, _typed(table, row))) for row in rows]
         (output / f"{stem}.json").write_text(
             json.dumps(records, ensure_ascii=False, indent=1) + "\n", "utf-8")
-        spreadsheets.write(output / f"{stem}.xlsx", table, raw, data, lang)
+        spreadsheets.write(output / f"{stem}.xlsx", table, raw, data, lang,
+                           cache / "xlsx" if cache is not None else None)
         resources.append(_resource(table, year, stem))
     for year in data.cycles:
         resources.append(_write_geojson(output, data, index, year))

@@ -11,6 +11,9 @@ dates, so with a fixed creation date the file is byte-identical build after buil
 from __future__ import annotations
 
 import datetime
+import hashlib
+import os
+import shutil
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +27,8 @@ from ..views.i18n import CATEGORY_LABELS, N_, STATUS_LABELS, gettext_for
 # Fixed, so that the same data gives the same bytes (Excel shows it as the file's date).
 CREATED = datetime.datetime(2000, 1, 1)
 MAX_WIDTH = 60  # characters; longer texts wrap in their cell
+# What else a workbook depends on: this writer and XlsxWriter's version.
+_CODE = hashlib.sha256(Path(__file__).read_bytes() + xlsxwriter.__version__.encode()).hexdigest()
 
 Labeller = Callable[[Any], str]
 
@@ -49,19 +54,11 @@ def header(column: Any, lang: str) -> str:
     return text.rstrip(".")
 
 
-def write(target: Path, table: Any, rows: Iterable[list[Any]], data: Dataset, lang: str) -> None:
+def write(target: Path, table: Any, rows: Iterable[list[Any]], data: Dataset, lang: str,
+          cache: Path | None = None) -> None:
+    """Write one table as XLSX. With `cache`, a workbook already made from the same cells
+    (by their hash) is copied instead of written again: an edit changes few tables."""
     labellers = _labellers(data, lang)
-    book = xlsxwriter.Workbook(str(target), {"in_memory": True, "strings_to_numbers": False,
-                                             "strings_to_formulas": False,
-                                             "strings_to_urls": False})
-    book.set_properties({"title": table.title(lang),
-                         "created": CREATED})
-    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-    money = book.add_format({"num_format": "#,##0.00"})
-    day = book.add_format({"num_format": "yyyy-mm-dd"})
-    wrap = book.add_format({"text_wrap": True, "valign": "top"})
-    sheet = book.add_worksheet(table.name[:31])
-
     columns: list[tuple[Any, Labeller | None]] = []  # (column, None) or (code column, labeller)
     titles: list[str] = []
     for c in table.columns:
@@ -73,24 +70,51 @@ def write(target: Path, table: Any, rows: Iterable[list[Any]], data: Dataset, la
             titles.append(label)
         else:
             titles.append(header(c, lang))
+    cells = []
+    for row in rows:
+        values = dict(zip((c.name for c in table.columns), row))
+        cells.append([(c.type, values[c.name]) if labeller is None else
+                      ("string", labeller(values[c.name]) if values[c.name] not in (None, "")
+                       else "") for c, labeller in columns])
+    kept = None
+    if cache is not None:
+        fields = [(c.name, c.type, header(c, lang)) for c in table.columns]
+        key = hashlib.sha256(repr((_CODE, table.name, table.title(lang), lang, titles, fields,
+                                   cells)).encode()).hexdigest()
+        kept = cache / key[:2] / f"{key}.xlsx"
+        if kept.is_file():
+            shutil.copyfile(kept, target)
+            return
+    _workbook(target, table, lang, titles, cells)
+    if kept is not None:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        pending = kept.with_name(f"{kept.name}.{os.getpid()}")
+        shutil.copyfile(target, pending)
+        os.replace(pending, kept)
+
+
+def _workbook(target: Path, table: Any, lang: str, titles: list[str],
+              cells: list[list[tuple[str, Any]]]) -> None:
+    book = xlsxwriter.Workbook(str(target), {"in_memory": True, "strings_to_numbers": False,
+                                             "strings_to_formulas": False,
+                                             "strings_to_urls": False})
+    book.set_properties({"title": table.title(lang), "created": CREATED})
+    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    money = book.add_format({"num_format": "#,##0.00"})
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    sheet = book.add_worksheet(table.name[:31])
     widths = [min(max(len(w) for w in t.split()) + 2, MAX_WIDTH) for t in titles]
     for col, title in enumerate(titles):
         sheet.write_string(0, col, title, bold)
-
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        values = dict(zip((c.name for c in table.columns), row))
-        for col, (c, labeller) in enumerate(columns):
-            value = values[c.name]
-            if labeller is not None:
-                value = labeller(value) if value not in (None, "") else ""
-            text = _cell(sheet, count, col, c.type if labeller is None else "string", value,
-                         money, day, wrap)
+    for number, row in enumerate(cells, start=1):
+        for col, (kind, value) in enumerate(row):
+            text = _cell(sheet, number, col, kind, value, money, day, wrap)
             widths[col] = max(widths[col], min(len(text) + 2, MAX_WIDTH))
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
     sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(count, 1), len(titles) - 1)
+    sheet.autofilter(0, 0, max(len(cells), 1), len(titles) - 1)
     _fields_sheet(book, table, lang, bold, wrap)
     book.close()
 

@@ -87,7 +87,8 @@ class BudgetGenerator(Generator):
         languages = self.data.municipality.languages
         maps.copy_leaflet(Path(self.output_path))
         pagerender.render_pages(self)
-        opendata.write(Path(self.output_path), self.data, self.index)
+        opendata.write(Path(self.output_path), self.data, self.index,
+                       pagerender.cache_dir(self.settings, self.cabildo))
         results_glue.write(Path(self.output_path), self.pages, self.data.municipality)
         for lang in languages:
             feeds.write(Path(self.output_path), self.data, lang, languages[0],
