@@ -114,6 +114,11 @@ def test_a_site_s_template_overrides_reach_its_bulletins(ville, tmp_path):
         assert pdfs
         text = " ".join(p.extract_text() for p in PdfReader(pdfs[0]).pages)
         assert "Mairie : guichet unique." in " ".join(text.split())
+        printed = cabildo("bulletins", "--output", str(tmp_path / "printed"), cwd=ville)
+        assert printed.returncode == 0, printed.stderr
+        pdf = sorted((tmp_path / "printed").rglob("*.pdf"))[0]
+        text = " ".join(p.extract_text() for p in PdfReader(pdf).pages)
+        assert "Mairie : guichet unique." in " ".join(text.split())  # `cabildo bulletins` too
     finally:
         (own / "_office.html").unlink()
 

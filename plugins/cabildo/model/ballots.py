@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from .records import Money, Source
 from .yamlread import dotted
@@ -62,15 +63,19 @@ class Ballot:
         return any(p.selected is not None for pool in self.pools for p in pool.projects)
 
 
-def _d(text):
+def _d(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def _dec(value):
+def _dec(value: object) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def build(raw: list, problems, where, parishes: dict) -> dict[int, Ballot]:
+def _amount(value: object) -> Decimal:  # a required amount (the schema checked it is there)
+    return Decimal(str(value))
+
+
+def build(raw: list[Any], problems: Any, where: Any, parishes: dict[str, Any]) -> dict[int, Ballot]:
     """Ballot records from the schema-checked mappings of data/ballots/."""
     from . import checks
     ballots: dict[int, Ballot] = {}
@@ -100,16 +105,16 @@ def build(raw: list, problems, where, parishes: dict) -> dict[int, Ballot]:
                                  "a project belongs to one pool; give each its own id")
                 project_ids.add(x["id"])
                 projects.append(BallotProject(
-                    id=x["id"], title=x.get("title", ""), cost=Money(_dec(x["cost"]), cur),
+                    id=x["id"], title=x.get("title", ""), cost=Money(_amount(x["cost"]), cur),
                     votes=x.get("votes"), score=_dec(x.get("score")), selected=x.get("selected"),
                     categories=tuple(x.get("categories", ())), targets=tuple(x.get("targets", ())),
                     description=x.get("description", ""), proposer=x.get("proposer", ""),
                     external_ids=tuple(sorted(x.get("external_ids", {}).items()))))
-            pools.append(Pool(p["id"], p["name"], p.get("parish"), Money(_dec(p["budget"]), cur),
+            pools.append(Pool(p["id"], p["name"], p.get("parish"), Money(_amount(p["budget"]), cur),
                               p.get("voters"), tuple(projects), p.get("source", "")))
         ballots[m["cycle"]] = Ballot(
             year=m["cycle"], title=m.get("title", ""), currency=cur,
-            budget=Money(_dec(m["budget"]), cur) if "budget" in m else None,
+            budget=Money(_amount(m["budget"]), cur) if "budget" in m else None,
             voters=m.get("voters"), vote_type=m.get("vote_type", ""), rule=m.get("rule", ""),
             vote_start=_d(m.get("vote_start")), vote_end=_d(m.get("vote_end")),
             min_length=m.get("min_length"), max_length=m.get("max_length"),
@@ -118,7 +123,7 @@ def build(raw: list, problems, where, parishes: dict) -> dict[int, Ballot]:
     return dict(sorted(ballots.items()))
 
 
-def require_population(raw: dict, problems) -> None:
+def require_population(raw: dict[str, Any], problems: Any) -> None:
     """Population is optional (imported districts have none), except where the site's
     process shows per-resident figures: sites with assembly cycles (Torres)."""
     if not raw["cycle"]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 CATEGORIES = (
     "road", "school", "sewer", "electricity", "water", "health",
@@ -191,7 +192,7 @@ class Project:
     amount: Money
     parish_id: str
     council_ids: tuple[str, ...]
-    geometry: dict | None
+    geometry: dict[str, Any] | None
     funded: bool
     status: str
     progress: int
@@ -213,13 +214,14 @@ class Dataset:
     council_assemblies: tuple[CouncilAssembly, ...]
     parish_assemblies: tuple[ParishAssembly, ...]
     projects: dict[str, Project]
-    boundaries: dict = field(default_factory=dict)  # parish id -> geo.Boundary
-    extensions: dict = field(default_factory=dict)  # extension name -> its records, or None
-    ballots: dict = field(default_factory=dict)  # year -> ballots.Ballot (data/ballots/)
-    warnings: tuple = ()
+    boundaries: dict[str, Any] = field(default_factory=dict)  # parish id -> geo.Boundary
+    extensions: dict[str, Any] = field(default_factory=dict)  # name -> its records, or None
+    ballots: dict[int, Any] = field(default_factory=dict)  # year -> ballots.Ballot
+    warnings: tuple[Any, ...] = ()
 
     # Indexes, built once so generators never scan the whole data again.
-    def projects_of(self, year: int | None = None, parish_id: str | None = None):
+    def projects_of(self, year: int | None = None,
+                    parish_id: str | None = None) -> list[Project]:
         return [
             p for p in self.projects.values()
             if (year is None or p.year == year) and (parish_id is None or p.parish_id == parish_id)

@@ -568,9 +568,10 @@ def write(out: Path, pdfs: dict[str, bytes]) -> dict[str, int]:
 
 
 def build(data_dir: Path, out: Path, *, years=None, languages=None, public_url: str = "",
-          workers: int = 0, settings: dict | None = None) -> dict[str, int]:
-    """Load data/, render the bulletins and write them under `out` (what `invoke
-    bulletins` runs); {path: size}."""
+          workers: int = 0, settings: dict | None = None, theme: Path = THEME,
+          overrides: list[Path] | tuple = ()) -> dict[str, int]:
+    """Load data/, render the bulletins and write them under `out` (what `cabildo
+    bulletins` runs, with the site's theme and template overrides); {path: size}."""
     from ..model.load import load_dataset
     from ..model.settings import read as read_settings
     from ..views.stats import Index
@@ -581,5 +582,5 @@ def build(data_dir: Path, out: Path, *, years=None, languages=None, public_url: 
     edition = Edition.of(data, data_dir, public_url, cabildo["CABILDO_BULLETIN_PAGE_SIZE"],
                          cabildo["CABILDO_DEMO_NOTICE"])
     cache = Path(cabildo["CABILDO_ROOT"]) / cabildo["CABILDO_CACHE_DIR"] / "bulletins"
-    printer = Printer(cabildo, data.municipality, edition, cache=cache)
+    printer = Printer(cabildo, data.municipality, edition, theme, cache=cache, overrides=overrides)
     return write(out, render_all(index, printer, plan(data, years, languages), workers))

@@ -228,7 +228,9 @@ def _bulletins(args: argparse.Namespace) -> int:
             languages=[args.lang] if args.lang else None,
             public_url=(args.siteurl or os.environ.get("CABILDO_SITEURL")
                         or settings.get("SITEURL", "")),
-            settings=cabildo)
+            settings=cabildo, theme=Path(settings["THEME"]),
+            overrides=[Path(cabildo["CABILDO_ROOT"], f)
+                       for f in settings.get("THEME_TEMPLATES_OVERRIDES", [])])
     except DataProblems as exc:
         print(exc.report(), file=sys.stderr)
         return 1
