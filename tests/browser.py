@@ -58,6 +58,22 @@ def browser():
         b.close()
 
 
+# The demo site and its records, for the browser test modules: they import these two
+# (`from browser import data, site`). The build itself is conftest's one session fixture.
+@pytest.fixture(scope="module")
+def site(tiles_off_site):
+    """The one tiles-off build of the session (conftest), under a short name."""
+    return tiles_off_site
+
+
+@pytest.fixture(scope="module")
+def data():
+    from pelican.plugins.cabildo.model.load import load_dataset
+
+    from conftest import ROOT
+    return load_dataset(ROOT / "data")
+
+
 class Visit:
     """A page opened in Chromium, with every request and dialog recorded."""
 

@@ -9,23 +9,10 @@ from html import unescape
 
 import pytest
 
-from pelican.plugins.cabildo.model.load import load_dataset
-
-from browser import Visit
+from browser import Visit, data, site  # noqa: F401 (fixtures)
 from conftest import ROOT
 
 PHONE = {"width": 360, "height": 640}
-
-
-@pytest.fixture(scope="module")
-def site(tiles_off_site):
-    """The one tiles-off build of the session (conftest), under a short name."""
-    return tiles_off_site
-
-
-@pytest.fixture(scope="module")
-def data():
-    return load_dataset(ROOT / "data")
 
 
 def cycle_projects(data, year):

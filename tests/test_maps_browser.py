@@ -3,26 +3,12 @@ import re
 import shutil
 from urllib.parse import urlparse
 
-import pytest
-
-from pelican.plugins.cabildo.model.load import load_dataset
 from pelican.plugins.cabildo.pelican.build import build
 
-from browser import Visit
+from browser import Visit, data, site  # noqa: F401 (fixtures)
 from conftest import ROOT
 
 ATTACK = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture(scope="module")
-def site(tiles_off_site):
-    """The one tiles-off build of the session (conftest), under a short name."""
-    return tiles_off_site
-
-
-@pytest.fixture(scope="module")
-def data():
-    return load_dataset(ROOT / "data")
 
 
 def parish_with_road(data):

@@ -5,14 +5,8 @@ import pytest
 
 from pelican.plugins.cabildo.model.load import load_dataset
 
-from browser import Visit
+from browser import Visit, site  # noqa: F401 (fixtures)
 from conftest import ROOT
-
-
-@pytest.fixture(scope="module")
-def site(tiles_off_site):
-    """The one tiles-off build of the session (conftest), under a short name."""
-    return tiles_off_site
 
 
 @pytest.fixture(scope="module")

@@ -7,23 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from pelican.plugins.cabildo.model.load import load_dataset
-
-from browser import Visit
-from conftest import ROOT
+from browser import Visit, data, site  # noqa: F401 (fixtures)
 
 PHONE = {"width": 360, "height": 640}
-
-
-@pytest.fixture(scope="module")
-def site(tiles_off_site):
-    """The one tiles-off build of the session (conftest), under a short name."""
-    return tiles_off_site
-
-
-@pytest.fixture(scope="module")
-def data():
-    return load_dataset(ROOT / "data")
 
 
 @pytest.fixture(scope="module")
