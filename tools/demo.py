@@ -121,6 +121,10 @@ def generate(out: Path, scale: str = "demo", seed: int = 2026) -> None:
     boundaries = Path(__file__).resolve().parents[1] / "data" / "geo"
     if boundaries.is_dir() and boundaries.resolve() != (out / "geo").resolve():
         shutil.copytree(boundaries, out / "geo", dirs_exist_ok=True)
+    # Torres's categories (labels, map styles) are hand-written: every set declares them.
+    categories = boundaries.parent / "categories.yaml"
+    if categories.is_file() and categories.resolve() != (out / "categories.yaml").resolve():
+        shutil.copyfile(categories, out / "categories.yaml")
 
     def schema(name: str, depth: int) -> str:
         return "../" * depth + f"../plugins/cabildo/model/schemas/{name}.schema.json"

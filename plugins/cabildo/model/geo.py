@@ -19,14 +19,6 @@ from .yamlread import read_yaml
 
 LINES = ["LineString", "MultiLineString"]
 PLACES = ["Point", "MultiPoint", "Polygon", "MultiPolygon"]
-# Which geometry each category may have; a setting (CABILDO_GEOMETRY_TYPES) can change it.
-DEFAULT_GEOMETRY_TYPES = {
-    "road": LINES, "sewer": LINES,
-    "electricity": LINES + ["Point"], "water": LINES + ["Point", "Polygon"],
-    "transport": LINES + ["Point"],
-    "school": PLACES, "health": PLACES, "housing": PLACES, "sports": PLACES,
-    "culture": PLACES, "other": LINES + PLACES,
-}
 METRES_PER_DEGREE = 111_320
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..extensions import extensions
-from . import ballots, checks, geo
+from . import ballots, categories, checks, geo
 from .collation import sort_key
 from .problems import DataProblems, Problems
 from .records import (
@@ -39,7 +39,9 @@ from .settings import Config
 from .yamlread import Located, read_yaml
 
 # Where each record type lives: a file of its own, or a folder of files.
-FILES = {"municipality.yaml": "municipality", "parishes.yaml": "parish"}
+FILES = {"municipality.yaml": "municipality", "parishes.yaml": "parish",
+         "categories.yaml": "category"}
+OPTIONAL_FILES = {"categories.yaml"}  # a site of ballots alone may have no categories
 FOLDERS = {
     "councils": "council",
     "cycles": "cycle",
@@ -131,9 +133,12 @@ def read_all(root: Path, problems: Problems, where: Where,
         else:
             problems.add(_rel(entry, root), 0, 0, "", "unexpected file in data/",
                          _did_you_mean(entry.name, FILES, "data/ holds municipality.yaml, "
-                                       "parishes.yaml and the folders " + ", ".join(
+                                       "parishes.yaml, categories.yaml and the folders "
+                                       + ", ".join(
                                            sorted(FOLDERS))))
     for name, record_type in FILES.items():
+        if name in OPTIONAL_FILES and not (root / name).exists():
+            continue
         if not (root / name).is_file() or (root / name).is_symlink():
             if not (root / name).is_symlink():
                 problems.add(f"data/{name}", 0, 0, "", "this required file is missing",
@@ -246,6 +251,8 @@ def load_dataset(config: Config | Path | str) -> Dataset:
         where.remember(("municipality",), located, path)
         checks.municipality(problems, where, municipality, "locale" in m)
 
+    declared = categories.build(raw["category"], problems, where,
+                                municipality.languages if municipality else (), geometry_types)
     ballots.require_population(raw, problems)
     parishes = {}
     for located, path, m in raw["parish"]:
@@ -259,7 +266,7 @@ def load_dataset(config: Config | Path | str) -> Dataset:
     boundaries = geo.load_boundaries(Path(root), parishes, problems,
                                      parishes_complete="parish" not in where.unsure)
     area = geo.bounds_of(boundaries)
-    allowed = geometry_types or geo.DEFAULT_GEOMETRY_TYPES
+    allowed = {c.id: list(c.geometry_types) for c in declared.values()}
 
     councils = {}
     for located, path, m in raw["council"]:
@@ -358,12 +365,14 @@ def load_dataset(config: Config | Path | str) -> Dataset:
         problems.add("data/municipality.yaml", 0, 0, "", "no municipality record",
                      "fill in data/municipality.yaml")
 
+    categories.check_references(problems, where, declared, projects.values(),
+                                council_assemblies)
     checks.run_all(problems, where, parishes, councils, cycles,
                    council_assemblies, parish_assemblies, projects,
                    as_of=municipality.as_of if municipality else None)
 
     # Extensions (the factory...) read their own folders; None where the folder is absent.
-    options = {"CABILDO_FACTORY_AS_OF": factory_as_of}
+    options = {"CABILDO_FACTORY_AS_OF": factory_as_of, "categories": declared}
     loaded = {ext.name: ext.load(Path(root), problems, where, parishes, councils, options)
               for ext in extensions()}
 
@@ -389,6 +398,7 @@ def load_dataset(config: Config | Path | str) -> Dataset:
         council_assemblies=tuple(sorted(council_assemblies, key=lambda a: (a.date, a.id))),
         parish_assemblies=tuple(sorted(parish_assemblies, key=lambda a: (a.date, a.id))),
         projects=dict(sorted(projects.items())),
+        categories=declared,
         boundaries=boundaries,
         extensions=loaded,
         ballots=ballot_records,

@@ -6,10 +6,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-CATEGORIES = (
-    "road", "school", "sewer", "electricity", "water", "health",
-    "housing", "sports", "culture", "transport", "other",
-)
 # OC4IDS projectStatus codelist.
 STATUSES = ("identification", "preparation", "implementation", "completion", "cancelled")
 PHASES = ("diagnosis", "council_assemblies", "parish_round_1", "parish_round_2")
@@ -57,6 +53,43 @@ class Municipality:
     repository_url: str = ""
     as_of: date | None = None  # the day the data is up to date to, when it says
     office: Office | None = None
+
+
+@dataclass(frozen=True)
+class MapStyle:
+    """How a category is drawn on the web maps, the SVG maps and in print (mapstyle.py)."""
+    color: str  # "#RRGGBB"
+    dash: str  # SVG/Leaflet dash array; "" for solid
+    weight: int  # line width in px
+    symbol: str  # point symbol: circle, square, triangle, diamond, cross, star
+
+
+LINE_TYPES = ("LineString", "MultiLineString")
+
+
+@dataclass(frozen=True)
+class Category:
+    """A category of projects, declared by the site (data/categories.yaml)."""
+    id: str
+    labels: dict[str, str]  # language -> label, the default language's first; "" for all
+    style: MapStyle
+    geometry_types: tuple[str, ...]  # what its projects may be (GeoJSON types)
+    source: Source
+
+    def label_in(self, lang: str) -> str:
+        """Its label in `lang`; else the one label for every language, else the default
+        language's (the loader puts it first)."""
+        return self.labels.get(lang) or self.labels.get("") or next(iter(self.labels.values()))
+
+    @property
+    def has_lines(self) -> bool:
+        """Whether its projects may be lines (the legend then shows its line pattern)."""
+        return any(t in LINE_TYPES for t in self.geometry_types)
+
+    @property
+    def has_places(self) -> bool:
+        """Whether they may be points or areas (the legend then shows its symbol)."""
+        return any(t not in LINE_TYPES for t in self.geometry_types)
 
 
 @dataclass(frozen=True)
@@ -214,6 +247,7 @@ class Dataset:
     council_assemblies: tuple[CouncilAssembly, ...]
     parish_assemblies: tuple[ParishAssembly, ...]
     projects: dict[str, Project]
+    categories: dict[str, Category] = field(default_factory=dict)  # by id, in declared order
     boundaries: dict[str, Any] = field(default_factory=dict)  # parish id -> geo.Boundary
     extensions: dict[str, Any] = field(default_factory=dict)  # name -> its records, or None
     ballots: dict[int, Any] = field(default_factory=dict)  # year -> ballots.Ballot

@@ -22,6 +22,7 @@ from .yamlread import Located, dotted
 FILE_KEYS = {
     "municipality": "municipality",
     "parishes": "parish",
+    "categories": "category",
     "councils": "council",
     "cycle": "cycle",
     "council_assemblies": "council_assembly",

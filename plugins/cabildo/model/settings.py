@@ -68,8 +68,8 @@ SETTINGS = [
             "validation reports it (boundaries are generalised).", minimum=0),
     Setting("CABILDO_GEOMETRY_TYPES", None, (dict, type(None)),
             "Geometry types allowed per project category, e.g. {\"road\": [\"LineString\", "
-            "\"MultiLineString\"]}. Default: lines for roads and sewers, points or polygons "
-            "for schools and health posts, both for other categories."),
+            "\"MultiLineString\"]}; each key is the id of a declared category. Default: "
+            "each category's `geometry` in data/categories.yaml (any type without it)."),
     Setting("CABILDO_LATEST_DECISIONS", 8, int,
             "How many recent decisions the home page lists.", minimum=0),
     Setting("CABILDO_FACTORY_AS_OF", "", str,

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 from shapely.geometry import MultiPolygon, Polygon, box, mapping, shape
 
-from ..views.i18n import CATEGORY_LABELS
 from .svgmap import Frame, svg_map
 
 WIDTH = 640  # SVG user units; the print stylesheet scales each map to its column
@@ -99,8 +98,10 @@ def _place_name(name: str) -> str:
     return " ".join(words[:best]) + "\n" + " ".join(words[best:])
 
 
-def _legend(projects) -> list:
-    return sorted({p.category for p in projects if p.geometry}, key=list(CATEGORY_LABELS).index)
+def _legend(data, projects) -> list:
+    """The ids of the categories drawn, in the order the site declares them."""
+    drawn = {p.category for p in projects if p.geometry}
+    return [c for c in data.categories if c in drawn]
 
 
 # Label placement -----------------------------------------------------------------------
@@ -231,7 +232,8 @@ def parish_map(data, parish, numbered, title: str, detail_title: str = "") -> Pr
     others = [b for pid, b in sorted(data.boundaries.items()) if pid != parish.id]
     credit = (boundary or (others[0] if others else None))
     credit = credit.attribution if credit else ""
-    features = [(p.geometry, p.category, f"{n}. {p.title}", None) for n, p in located]
+    features = [(p.geometry, data.categories[p.category].style, f"{n}. {p.title}", None)
+                for n, p in located]
     own = _geometry(_simplified(boundary)) if boundary else None
     around = _polygons(others) if others else None
 
@@ -246,7 +248,7 @@ def parish_map(data, parish, numbered, title: str, detail_title: str = "") -> Pr
     if boundary is None:
         extent = _fit(_bounds(shapes.values(), FALLBACK_PAD), DETAIL_MIN_SPAN)
         svg = draw(extent, _visible_places(data, others, extent), located, title)
-        return PrintMap(svg, None, _legend(p for _, p in located), False, credit, unlocated)
+        return PrintMap(svg, None, _legend(data, [p for _, p in located]), False, credit, unlocated)
     extent = _fit(_bounds([boundary.shape, *shapes.values()], 0.004))
     at = boundary.shape.representative_point()  # its own name first: it wins its place
     own_name = [(at.x, at.y, _place_name(parish.name))]
@@ -259,12 +261,12 @@ def parish_map(data, parish, numbered, title: str, detail_title: str = "") -> Pr
             detail = spot
     if detail is None:
         svg = draw(extent, own_name + _visible_places(data, others, extent), located, title)
-        return PrintMap(svg, None, _legend(p for _, p in located), True, credit, unlocated)
+        return PrintMap(svg, None, _legend(data, [p for _, p in located]), True, credit, unlocated)
     overview = draw(extent, own_name + _visible_places(data, others, extent), [], title,
                     mark=detail, width=HALF_WIDTH)
     zoomed = draw(detail, _visible_places(data, others, detail, 0.05), located,
                   detail_title or title, width=HALF_WIDTH)
-    return PrintMap(overview, zoomed, _legend(p for _, p in located), True, credit, unlocated)
+    return PrintMap(overview, zoomed, _legend(data, [p for _, p in located]), True, credit, unlocated)
 
 
 def municipal_map(data, projects, title: str) -> PrintMap:
@@ -282,6 +284,7 @@ def municipal_map(data, projects, title: str) -> PrintMap:
     svg = _in_print_font(svg_map(
         width=WIDTH, title=title, extent=extent,
         boundary=_polygons(boundaries) if boundaries else None,
-        features=[(p.geometry, p.category, p.title, None) for p in located],
+        features=[(p.geometry, data.categories[p.category].style, p.title, None)
+                  for p in located],
         labels=_labels(extent, places, [], shapes)))
-    return PrintMap(svg, None, _legend(located), bool(boundaries), credit, [], missing)
+    return PrintMap(svg, None, _legend(data, located), bool(boundaries), credit, [], missing)

@@ -28,8 +28,7 @@ from folium.plugins import MarkerCluster
 from folium.utilities import JsCode
 from markupsafe import Markup
 
-from ..model.records import CATEGORIES
-from .mapstyle import STYLES, symbol_svg
+from .mapstyle import symbol_svg
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 # The credit's wording is in the page's language: a token replaced per language.
@@ -169,21 +168,20 @@ def _finish(m: folium.Map, bounds, map_id: str) -> WebMap:
 def category_layers(m, features_by_category, labels: dict) -> None:
     """One GeoJson layer per category (far smaller than one marker object each), all
     in one marker cluster (lines and areas are drawn as they are; their marker is
-    clustered). The legend under the map names the categories."""
+    clustered). The legend under the map names the categories.
+    features_by_category: {category id: (its MapStyle, features)}, in legend order."""
     cluster = MarkerCluster(control=False, options=CLUSTER_OPTIONS)
     cluster.default_js, cluster.default_css = [], []  # self-hosted, loaded by the page
-    for category in CATEGORIES:
-        features = features_by_category.get(category)
+    for style, features in features_by_category.values():
         if not features:
             continue
-        style = STYLES[category]
         folium.GeoJson(
             {"type": "FeatureCollection", "features": features},
             style_function=lambda f, s=style: {
                 "color": s.color, "weight": s.weight, "dashArray": s.dash or None,
                 "fillColor": s.color, "fillOpacity": 0.35, "opacity": 1},
             marker=folium.Marker(icon=folium.DivIcon(
-                html=symbol_svg(category, 22), icon_size=(22, 22), icon_anchor=(11, 11),
+                html=symbol_svg(style, 22), icon_size=(22, 22), icon_anchor=(11, 11),
                 class_name="map-symbol")),
             on_each_feature=BIND_FEATURE,
         ).add_to(cluster)

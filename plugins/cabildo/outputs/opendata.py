@@ -101,9 +101,9 @@ TABLES = [
         C("id", "string", "Identificador del proyecto.", "Project identifier."),
         C("year", "integer", "Año del ciclo.", "Year of the cycle."),
         C("title", "string", "Título del proyecto.", "Title."),
-        C("category", "string", "Categoría: road (vialidad), school (escuelas), sewer "
-          "(cloacas), electricity, water, health, housing, sports, culture, transport, other.",
-          "Category."),
+        C("category", "string", "Categoría: el id de una de las que declara el sitio "
+          "(data/categories.yaml).",
+          "Category: the id of one the site declares (data/categories.yaml)."),
         C("amount", "number", "Monto, en la moneda del ciclo.", "Amount, in the cycle's currency."),
         C("currency", "string", "Moneda del monto.", "Currency."),
         C("parish_id", "string", "Parroquia.", "Parish."),

@@ -22,7 +22,7 @@ from typing import Any
 import xlsxwriter
 
 from ..model.records import Dataset
-from ..views.i18n import CATEGORY_LABELS, N_, STATUS_LABELS, gettext_for
+from ..views.i18n import N_, STATUS_LABELS, gettext_for
 
 # Fixed, so that the same data gives the same bytes (Excel shows it as the file's date).
 CREATED = datetime.datetime(2000, 1, 1)
@@ -41,7 +41,8 @@ def _labellers(data: Dataset, lang: str) -> dict[str, tuple[str, Labeller]]:
     def name_of(records: dict[str, Any]) -> Labeller:
         return lambda v: str(records[v].name) if v in records else ""
     return {
-        "category": (_(N_("Category")), lambda v: _(CATEGORY_LABELS[v]) if v in CATEGORY_LABELS else ""),
+        "category": (_(N_("Category")), lambda v: data.categories[v].label_in(lang)
+                     if v in data.categories else ""),
         "status": (_(N_("Status")), lambda v: _(STATUS_LABELS[v]) if v in STATUS_LABELS else ""),
         "parish_id": (_(N_("Parish")), name_of(data.parishes)),
         "council_id": (_(N_("Communal council")), name_of(data.councils)),

@@ -11,7 +11,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from .mapstyle import STYLES, SYMBOLS
+from .mapstyle import SYMBOLS
 
 
 class Frame:
@@ -57,8 +57,8 @@ def _polygon_rings(geometry):
     return []
 
 
-def _feature(frame, geometry, category, title, href=None, strong=True, symbol=1.0) -> str:
-    style = STYLES[category]
+def _feature(frame, geometry, style, title, href=None, strong=True, symbol=1.0) -> str:
+    """One project: `style` is its category's MapStyle."""
     kind, c = geometry["type"], geometry["coordinates"]
     opacity = "" if strong else ' opacity="0.45"'
     parts = []
@@ -170,7 +170,8 @@ def svg_map(*, width: int, title: str, boundary=None, extent=None, features=(),
 
     boundary: the GeoJSON of the area drawn as its outline (may be None).
     extent: (minx, miny, maxx, maxy) to show; defaults to the boundary's.
-    features: (geometry, category, title, href) drawn strongly; context: the same, faded.
+    features: (geometry, MapStyle of its category, title, href) drawn strongly;
+    context: the same, faded.
     labels: (lon, lat, text, "place" | "key") written over the features.
     cache, boundary_key: reuse the boundary's drawn outline between maps of the same
     frame (every project of a parish shares it; drawing it is most of the work).
@@ -194,10 +195,10 @@ def svg_map(*, width: int, title: str, boundary=None, extent=None, features=(),
         out.append(f'<path d="{d}" fill="#fff" '
                    f'stroke="#333" stroke-width="2" stroke-dasharray="8 3 2 3" '
                    f'fill-rule="evenodd"/>')
-    for geometry, category, name, href in context:
-        out.append(_feature(frame, geometry, category, name, href, strong=False))
-    for geometry, category, name, href in features:
-        out.append(_feature(frame, geometry, category, name, href, symbol=symbol))
+    for geometry, style, name, href in context:
+        out.append(_feature(frame, geometry, style, name, href, strong=False))
+    for geometry, style, name, href in features:
+        out.append(_feature(frame, geometry, style, name, href, symbol=symbol))
     out.append(_labels(frame, labels))
     out.append(_scale_bar(frame))
     if credit:

@@ -47,6 +47,7 @@ class BudgetGenerator(Generator):
         self.context.update({
             "municipality": self.data.municipality,
             "dataset": self.data,
+            "CATEGORIES": self.data.categories,  # hashed whole: labels show on most pages
             "index": self.index,
             "LANGUAGES": languages,
             "DEMO_NOTICE": self.cabildo["CABILDO_DEMO_NOTICE"],

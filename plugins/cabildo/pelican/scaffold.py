@@ -28,15 +28,21 @@ WORDS = {
     "en": {"district": "Centre", "council": "Example neighbourhood council",
            "project": "Example: resurface the market street", "priority": "Market street",
            "proposals": "Proposals", "vote": "Vote", "results": "Results",
-           "office": "Participatory budget office (example)"},
+           "office": "Participatory budget office (example)",
+           "categories": [("streets", "Streets"), ("schools", "Schools"),
+                          ("green-spaces", "Parks and green spaces")]},
     "es": {"district": "Centro", "council": "Consejo vecinal de ejemplo",
            "project": "Ejemplo: asfaltado de la calle del mercado", "priority": "Calle del mercado",
            "proposals": "Propuestas", "vote": "Votación", "results": "Resultados",
-           "office": "Oficina del presupuesto participativo (ejemplo)"},
+           "office": "Oficina del presupuesto participativo (ejemplo)",
+           "categories": [("calles", "Calles"), ("escuelas", "Escuelas"),
+                          ("espacios-verdes", "Parques y espacios verdes")]},
     "fr": {"district": "Centre", "council": "Conseil de quartier (exemple)",
            "project": "Exemple : réfection de la rue du marché", "priority": "Rue du marché",
            "proposals": "Dépôt des projets", "vote": "Vote", "results": "Résultats",
-           "office": "Bureau du budget participatif (exemple)"},
+           "office": "Bureau du budget participatif (exemple)",
+           "categories": [("voirie", "Voirie"), ("ecoles", "Écoles"),
+                          ("espaces-verts", "Parcs et espaces verts")]},
 }
 
 PAGES = {
@@ -204,6 +210,13 @@ def _data(data: Path, *, name: str, country: str, languages: list[str], locale: 
         "default_currency": currency, "timezone": timezone,
         # where residents ask (bulletins, every page's foot): replace with the real office
         "office": {"name": words["office"], "email": "budget@example.org"}})
+    # Three categories in the site's languages; their map styles are left to the defaults.
+    streets = words["categories"][0][0]
+    record("", "categories.yaml", "category", "categories", [
+        {"id": cid, "label": {lang: WORDS.get(lang, WORDS["en"])["categories"][i][1]
+                              for lang in languages},
+         **({"geometry": ["LineString", "MultiLineString"]} if i == 0 else {})}
+        for i, (cid, _) in enumerate(words["categories"])])
     record("", "parishes.yaml", "parish", "parishes",
            [{"id": district, "name": words["district"], "population": 10000}])
     record("councils", f"councils/{district}.yaml", "council", "councils", [{
@@ -226,7 +239,7 @@ def _data(data: Path, *, name: str, country: str, languages: list[str], locale: 
            "council_assemblies", [{
                "id": f"{council}-{year}", "council": council, "cycle": year,
                "date": date(year, 2, 10), "members": 200, "attendance": 60, "priorities": [{
-                   "title": words["priority"], "category": "road", "votes": 50,
+                   "title": words["priority"], "category": streets, "votes": 50,
                    "project": project}]}])
     record("parish-assemblies", f"parish-assemblies/{year}.yaml", "parish_assembly",
            "parish_assemblies", [
@@ -236,7 +249,7 @@ def _data(data: Path, *, name: str, country: str, languages: list[str], locale: 
                 "votes": [{"project": project, "for": 3, "against": 0, "abstain": 0}]}
                for n in (1, 2)])
     record("projects", f"projects/{year}.yaml", "project", "projects", [{
-        "id": project, "cycle": year, "title": words["project"], "category": "road",
+        "id": project, "cycle": year, "title": words["project"], "category": streets,
         "amount": Decimal("45000.00"), "parish": district, "councils": [council], "funded": True,
         "status": "identification"}])
 

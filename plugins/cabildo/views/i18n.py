@@ -9,6 +9,7 @@ from __future__ import annotations
 import gettext
 import io
 import re
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -21,7 +22,7 @@ from babel.numbers import format_currency, format_decimal, format_percent, get_c
 from jinja2 import pass_context
 
 from ..model.collation import sort_key
-from ..model.records import Money
+from ..model.records import Category, Money
 from ..resources import TRANSLATIONS_DIR  # noqa: E402
 from . import urls
 from .tables import label_tables
@@ -32,18 +33,23 @@ def N_(text: str) -> str:
     return text
 
 
-CATEGORY_LABELS = {
-    "road": N_("Roads"), "school": N_("Schools"), "sewer": N_("Sewers"),
-    "electricity": N_("Electricity"), "water": N_("Water"), "health": N_("Health"),
-    "housing": N_("Housing"), "sports": N_("Sports"), "culture": N_("Culture"),
-    "transport": N_("Transport"), "other": N_("Other"),
-}
 STATUS_LABELS = {
     "identification": N_("Identified"), "preparation": N_("In preparation"),
     "implementation": N_("Under way"), "completion": N_("Completed"),
     "cancelled": N_("Cancelled"),
 }
 SETTING_LABELS = {"urban": N_("urban"), "rural": N_("rural")}
+
+
+def categories_of(context) -> Mapping[str, Category]:
+    """The site's categories (data/categories.yaml), for a template: the context's
+    CATEGORIES (the pages': hashed into every page's record, so a changed label or style
+    renders the pages again), else its dataset's (the bulletins, cached by their HTML)."""
+    found = context.get("CATEGORIES")
+    if found is None:
+        dataset = context.get("dataset")
+        found = dataset.categories if dataset is not None else {}
+    return found
 
 
 @cache
@@ -209,6 +215,12 @@ def install(env, settings: dict) -> None:
         return translations(lang_of(context)).gettext(text)
 
     @pass_context
+    def category_label(context, value):
+        """A category's label (by id) in the page's language; the id when undeclared."""
+        category = categories_of(context).get(value)
+        return category.label_in(lang_of(context)) if category else value
+
+    @pass_context
     def _ngettext(context, singular, plural, n):
         return translations(lang_of(context)).ngettext(singular, plural, n)
 
@@ -218,7 +230,7 @@ def install(env, settings: dict) -> None:
         "number": pass_context(lambda c, v: fmt(c).number(v)),
         "percent": pass_context(lambda c, v: fmt(c).percent(v)),
         "date": pass_context(lambda c, v, form="long": fmt(c).date(v, form)),
-        "category": pass_context(lambda c, v: _gettext(c, CATEGORY_LABELS.get(v, v))),
+        "category": category_label,
         "status": pass_context(lambda c, v: _gettext(c, STATUS_LABELS.get(v, v))),
         "setting": pass_context(lambda c, v: _gettext(c, SETTING_LABELS.get(v, v))),
         "label_tables": label_tables,
@@ -231,4 +243,4 @@ def install(env, settings: dict) -> None:
         return f"{context.get('SITEURL', '')}/{urls.path(kind, lang, default, **values)}"
 
     env.globals.update({"url": url, "language_name": language_name,
-                        "CATEGORY_LABELS": CATEGORY_LABELS, "STATUS_LABELS": STATUS_LABELS})
+                        "STATUS_LABELS": STATUS_LABELS})

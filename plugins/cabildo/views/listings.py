@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..model.collation import sort_key
-from ..model.records import CATEGORIES, STATUSES, Dataset
+from ..model.records import STATUSES, Dataset
 from .stats import CycleSummary
 
 
@@ -47,6 +47,6 @@ def cycle_listing(summary: CycleSummary, data: Dataset) -> Listing:
         title_rank={p.id: i for i, p in enumerate(by_title)},
         parish_rank={pid: i for i, pid in enumerate(data.parishes)},  # sorted by name
         parishes=[Choice(pid, parishes[pid]) for pid in data.parishes if parishes[pid]],
-        categories=[Choice(c, categories[c]) for c in CATEGORIES if categories[c]],
+        categories=[Choice(c, categories[c]) for c in data.categories if categories[c]],
         statuses=[Choice(s, statuses[s]) for s in STATUSES if statuses[s]],
         funded=funded, unfunded=len(projects) - funded)

@@ -14,13 +14,14 @@ import re
 from dataclasses import dataclass, field
 from html import escape
 
+from jinja2 import pass_context
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from ..outputs import maps
 from ..outputs.svgmap import svg_map
 from . import urls
-from .i18n import CATEGORY_LABELS, STATUS_LABELS, gettext_for
+from .i18n import STATUS_LABELS, categories_of, gettext_for
 
 FALLBACK_PAD = 0.01  # degrees around the projects of a parish without a boundary
 MIN_SPAN = 0.012  # degrees (~1.3 km): the least a view of funded projects shows
@@ -43,19 +44,18 @@ class MapContext:
         return f"{self.siteurl}/{urls.path(kind, self.lang, self.default_lang, **values)}"
 
     def labels(self):
-        out = {c: self._(label) for c, label in CATEGORY_LABELS.items()}
-        out["tiles"] = self._("Map")
+        out = {"tiles": self._("Map")}
         out["parishes"] = self._("Parishes")
         out["attribution"] = Markup(self._("&copy; %(osm)s contributors") % {
             "osm": Markup('<a href="https://www.openstreetmap.org/copyright">'
                           'OpenStreetMap</a>')})
         return out
 
-    def popup(self, project) -> str:
+    def popup(self, project, category) -> str:
         status = self._(STATUS_LABELS[project.status])
         see = self._("See the project")
         return (f"<strong>{escape(project.title)}</strong><br>"
-                f"{escape(self._(CATEGORY_LABELS[project.category]))}<br>"
+                f"{escape(category.label_in(self.lang))}<br>"
                 f"{escape(self.fmt.money(project.amount))}<br>"
                 f"{escape(status)} ({escape(self.fmt.percent(project.progress / 100))})<br>"
                 f'<a href="{escape(self.url("project", id=project.id))}">'
@@ -63,8 +63,7 @@ class MapContext:
 
 
 TOKEN = re.compile(r"@@(popup|parish|tip|layer):([a-z0-9-]+)@@")
-LAYER_TOKENS = {c: f"@@layer:{c}@@"
-                for c in [*CATEGORY_LABELS, "parishes", "tiles", "attribution"]}
+LAYER_TOKENS = {c: f"@@layer:{c}@@" for c in ["parishes", "tiles", "attribution"]}
 
 
 def _marker_point(geometry) -> dict | None:
@@ -84,14 +83,15 @@ def _marker_point(geometry) -> dict | None:
     return mapping(point)
 
 
-def _by_category(projects):
-    """Project features by category, with a token where the popup goes; lines and areas
-    also get a marker at their middle."""
-    out: dict[str, list] = {}
+def _by_category(projects, categories):
+    """Project features by category ({id: (style, features)}, in the order the site
+    declares its categories), with a token where the popup goes; lines and areas also
+    get a marker at their middle."""
+    out: dict[str, tuple] = {c.id: (c.style, []) for c in categories.values()}
     for p in projects:
         if p.geometry:
             feature = maps.project_feature(p, f"@@popup:{p.id}@@")
-            features = out.setdefault(p.category, [])
+            features = out[p.category][1]
             features.append(feature)
             point = _marker_point(p.geometry)
             if point:
@@ -108,7 +108,8 @@ def _localise(ctx: MapContext, web: maps.WebMap, data, texts=None) -> maps.WebMa
     def text(match):
         kind, key = match.groups()
         if kind == "popup":
-            value = ctx.popup(data.projects[key])
+            project = data.projects[key]
+            value = ctx.popup(project, data.categories[project.category])
         elif kind == "layer":
             label = labels[key]  # the credit is Markup already (its link)
             value = label if isinstance(label, Markup) else escape(label)
@@ -179,17 +180,17 @@ def parish_cycle(ctx: MapContext, data, pc) -> dict:
         # The web map opens on what was funded; the parish and its neighbours around it.
         ctx.cache[key] = maps.parish_map(
             f"map_{pc.parish_id.replace('-', '_')}_{pc.year}", boundary,
-            _funded_extent(pc.funded) or extent, _by_category(pc.funded), LAYER_TOKENS,
+            _funded_extent(pc.funded) or extent, _by_category(pc.funded, data.categories), LAYER_TOKENS,
             ctx.tiles, _neighbours(ctx, data, pc.parish_id) if boundary is not None else ())
     web = _localise(ctx, ctx.cache[key], data)
     svg = svg_map(width=640, title=ctx._("Map of %(parish)s") % {"parish": parish.name},
                   boundary=boundary.geometry if boundary else None, extent=extent,
-                  features=[(p.geometry, p.category, p.title, ctx.url("project", id=p.id))
+                  features=[(p.geometry, data.categories[p.category].style, p.title,
+                             ctx.url("project", id=p.id))
                             for p in pc.funded if p.geometry],
                   cache=ctx.shared, boundary_key=pc.parish_id)
     return {"webmap": web, "svgmap": svg, "has_boundary": boundary is not None,
-            "map_categories": sorted({p.category for p in pc.funded if p.geometry},
-                                     key=list(CATEGORY_LABELS).index),
+            "map_categories": _drawn(data, pc.funded),
             "boundary_credit": boundary.attribution if boundary else ""}
 
 
@@ -216,7 +217,7 @@ def cycle(ctx: MapContext, data, summary) -> dict:
                     for pc in summary.by_parish if pc.parish_id in data.boundaries]
         ctx.cache[key] = maps.municipal_map(
             f"map_cycle_{summary.year}", parishes, _bounds(data.boundaries),
-            _by_category(summary.funded), LAYER_TOKENS, ctx.tiles)
+            _by_category(summary.funded, data.categories), LAYER_TOKENS, ctx.tiles)
     web = _localise(ctx, ctx.cache[key], data, texts)
     legend, low = [], None
     for i, limit in enumerate(limits):
@@ -226,8 +227,7 @@ def cycle(ctx: MapContext, data, summary) -> dict:
     credit = next(iter(data.boundaries.values())).attribution
     return {"webmap": web, "choropleth": legend, "map_currency": summary.currency,
             "parishes_without_boundary": missing, "boundary_credit": credit,
-            "map_categories": sorted({p.category for p in summary.funded if p.geometry},
-                                     key=list(CATEGORY_LABELS).index)}
+            "map_categories": _drawn(data, summary.funded)}
 
 
 def _simplified(boundary):
@@ -261,7 +261,8 @@ def project(ctx: MapContext, data, project) -> dict:
     around, names = _locator_context(ctx, data, project.parish_id, extent) if boundary else (None, ())
     svg = svg_map(width=480, title=ctx._("Where the project is"),
                   boundary=boundary.geometry if boundary else None, extent=extent,
-                  features=[(project.geometry, project.category, project.title, None)],
+                  features=[(project.geometry, data.categories[project.category].style,
+                            project.title, None)],
                   outline=around, labels=_clear_of(names, project.geometry, extent),
                   cache=ctx.shared, boundary_key=project.parish_id, symbol=LOCATOR_SYMBOL)
     return {"svgmap": svg, "has_boundary": boundary is not None,
@@ -303,6 +304,14 @@ def _locator_context(ctx, data, parish_id, extent):
     return ctx.shared[key]
 
 
-def legend_symbol(category: str) -> Markup:
+def _drawn(data, projects) -> list[str]:
+    """The ids of the categories on a map, in the order the site declares them."""
+    drawn = {p.category for p in projects if p.geometry}
+    return [c for c in data.categories if c in drawn]
+
+
+@pass_context
+def legend_symbol(context, category: str) -> Markup:
+    """The legend key of a category (by id) of the page's dataset."""
     from ..outputs.mapstyle import legend_svg
-    return Markup(legend_svg(category))
+    return Markup(legend_svg(categories_of(context)[category]))

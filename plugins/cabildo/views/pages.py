@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model.records import CATEGORIES, STATUSES
+from ..model.records import STATUSES
 from .listings import cycle_listing
 from .stats import Index
 
@@ -38,7 +38,7 @@ def budget_pages(index: Index) -> list[Page]:
                           {"summary": summary, "cycle": cycle}))
         pages.append(Page("cycle_projects", {"year": year}, "cycle_projects.html", {
             "cycle": cycle, "listing": cycle_listing(summary, data)}))
-        for category in CATEGORIES:
+        for category in data.categories:
             pages.append(Page("cycle_category", {"year": year, "category": category},
                               "listing.html", {
                                   "cycle": cycle, "listing": "category", "category": category,

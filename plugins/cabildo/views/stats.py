@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..model.records import CATEGORIES, STATUSES, Dataset, Money, Project
+from ..model.records import STATUSES, Dataset, Money, Project
 from .numbers import ratios
 
 
@@ -153,7 +153,7 @@ class Index:
         by_category = _scale([
             Share(c, _total([p for p in funded if p.category == c], cur),
                   sum(1 for p in funded if p.category == c))
-            for c in CATEGORIES])
+            for c in self.data.categories])
         by_status = [Share(s, _total([p for p in funded if p.status == s], cur),
                            sum(1 for p in funded if p.status == s)) for s in STATUSES]
         assemblies = [a for a in self.data.council_assemblies if a.year == year]

@@ -22,7 +22,7 @@ from .. import Extension
 def _load(root, problems, where, parishes, councils, options):
     from . import load
     return load.load(root, problems, where, parishes, councils,
-                     options.get("CABILDO_FACTORY_AS_OF", ""))
+                     options.get("CABILDO_FACTORY_AS_OF", ""), options.get("categories"))
 
 
 def _places() -> dict:

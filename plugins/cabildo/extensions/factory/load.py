@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ...model import checks as budget_checks
+from ...model.categories import check_named
 from ...model.load import read_files
 from ...model.records import Money, Source
 from . import checks
@@ -80,7 +81,7 @@ def _files(root: Path, problems) -> list[tuple[Path, str]]:
 
 
 def load(root: Path, problems, where, parishes: dict, councils: dict,
-         as_of: str = "") -> Factory | None:
+         as_of: str = "", categories: dict | None = None) -> Factory | None:
     """The factory's records, or None when data/ has no factory/ folder.
 
     Waiting times are counted to `as_of` (the CABILDO_FACTORY_AS_OF setting) when given,
@@ -210,6 +211,9 @@ def load(root: Path, problems, where, parishes: dict, councils: dict,
         meetings=tuple(sorted(meetings, key=lambda x: (x.date, x.start, x.id))),
         proposals=dict(sorted(proposals.items())), source=source)
     checks.run_all(problems, where, factory, parishes, councils)
+    check_named(problems, where, categories or {},
+                [(("factory_proposal", p.id), ("funding", "category"), p.funding.category)
+                 for p in factory.proposals.values() if p.funding])
     return factory
 
 
