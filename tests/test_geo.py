@@ -5,6 +5,7 @@ import re
 from test_data_layer import data, edit, only, problems  # noqa: F401 (fixture)
 
 from pelican.plugins.cabildo.model.load import load_dataset
+from pelican.plugins.cabildo.model.records import MapStyle
 from pelican.plugins.cabildo.model.settings import Config
 from pelican.plugins.cabildo.outputs.svgmap import svg_map
 
@@ -124,8 +125,9 @@ def test_svg_map_escapes_titles_and_draws_every_feature():
     point = {"type": "Point", "coordinates": [-70.1, 10.1]}
     line = {"type": "LineString", "coordinates": [[-70.1, 10.1], [-70.11, 10.12]]}
     svg = svg_map(width=300, title="<b>t</b>", extent=(-70.2, 10.0, -70.0, 10.2),
-                  features=[(point, "school", "<img src=x onerror=alert(1)>", "/p/1/"),
-                            (line, "road", "Calle & Co", None)])
+                  features=[(point, MapStyle("#0072B2", "", 3, "square"),
+                             "<img src=x onerror=alert(1)>", "/p/1/"),
+                            (line, MapStyle("#000000", "10 5", 5, "star"), "Calle & Co", None)])
     assert "<img" not in svg and "&lt;img src=x" in svg and "Calle &amp; Co" in svg
     assert svg.count("<title>") == 3
     assert "km" in svg or " m<" in svg  # the scale bar

@@ -96,7 +96,7 @@ def test_babel_cfg_finds_the_templates_and_the_plugin_labels(extracted):
     files = {f for m in extracted for f, _ in m.locations}
     assert any(f.startswith("theme/templates/") for f in files), files
     assert any(f.startswith("plugins/cabildo/") for f in files), files  # N_() labels
-    assert "Roads" in extracted and "Skip to content" in extracted
+    assert "Under way" in extracted and "Skip to content" in extracted
 
 
 def test_the_default_language_has_a_catalog():
