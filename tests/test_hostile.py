@@ -37,6 +37,10 @@ def hostile_data(target: Path) -> Path:
         "municipality.yaml": [("name: Riverside", "name: " + hostile("Riverside")),
                               ("state: Northern Province", "state: " + hostile("North")),
                               ("timezone:", "seat: " + hostile("Seat") + "\n  timezone:")],
+        # category labels reach pages, listings' filters, map popups and legends,
+        # spreadsheets, search filters and the bulletins' tables
+        "categories.yaml": [("{en: Roads and bridges,", "{en: " + hostile("Roads") + ","),
+                            ("{en: Schools,", "{en: " + hostile("Schools") + ",")],
         "parishes.yaml": [("name: North Bank", "name: " + hostile("North Bank")),
                           ("name: South Bank", "name: " + json.dumps(FORMULA))],
         "councils/all.yaml": [("name: Harbour Council", "name: " + hostile("Harbour")),
@@ -193,6 +197,30 @@ def test_pdf_bulletins_print_the_text_as_text(site):
                           text=True).stdout
     assert "onerror=alert(1)" in text
     assert len(pdfs) == 6  # municipal and two parishes, in two languages
+
+
+def test_category_labels_are_text_in_pages_maps_legends_and_bulletins(site):
+    label = "Schools " + EVIL
+    project = (site / "projects" / "orchard-school" / "index.html").read_text("utf-8")
+    visible = html.unescape(re.sub(r"<[^>]+>", "", re.sub(
+        r"<(script|style)[^>]*>.*?</\1>", "", project, flags=re.S)))
+    assert label in visible
+    parish = (site / "parishes" / "south-bank" / "2025" / "index.html").read_text("utf-8")
+    legend = parish.split('<ul class="legend">')[-1].split("</ul>")[0]
+    assert "<img" not in legend and label in html.unescape(re.sub(r"<[^>]+>", "", legend))
+    # the map popup: HTML in a JSON string inside a script, the label escaped in it
+    script = parish.split("<script>")[-1]
+    decoded = script.replace("\\u0026", "&").replace("\\u003c", "<").replace("\\u003e", ">")
+    assert "<br>Schools &lt;img src=x onerror=alert(1)&gt;&lt;/script&gt;" in decoded
+    assert "<br>Schools <img" not in decoded
+    import openpyxl
+    book = openpyxl.load_workbook(site / "datos" / "2025" / "proyectos.xlsx")
+    assert label in {c.value for row in book.worksheets[0].iter_rows() for c in row}
+    if shutil.which("pdftotext"):
+        pdf = site / "bulletins" / "2025" / "south-bank.pdf"  # English, the default
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                              text=True).stdout
+        assert label in text.splitlines()  # the project table's category cell, as text
 
 
 def test_search_index_builds(site):

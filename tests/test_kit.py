@@ -62,6 +62,21 @@ def test_the_new_site_speaks_its_language_and_money(ville):
     assert "Français" not in text_of(home)  # one language: no language switch
 
 
+def test_the_new_site_s_categories_are_its_own_in_its_language(ville):
+    """`cabildo init` declares three categories in French (data/categories.yaml); the
+    example project shows its label and links to its list under the French id."""
+    from pelican.plugins.cabildo.views import urls
+    data = load_dataset(ville / "data")
+    assert [c.label_in("fr") for c in data.categories.values()] == [
+        "Voirie", "Écoles", "Parcs et espaces verts"]
+    [project] = data.projects.values()
+    html = (ville / "output" / urls.path("project", "fr", "fr", id=project.id)
+            / "index.html").read_text("utf-8")
+    assert "Voirie" in text_of(html)
+    listing = urls.path("cycle_category", "fr", "fr", year=project.year, category="voirie")
+    assert f'href="/{listing}"' in html and (ville / "output" / listing / "index.html").is_file()
+
+
 def test_the_cycle_calendar_is_the_sites_own(ville):
     year = next((ville / "output" / "cycles").iterdir()).name  # French paths: cycles/2026/
     text = text_of((ville / "output" / "cycles" / year / "index.html").read_text("utf-8"))

@@ -30,7 +30,8 @@ def _defaults(declared: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each category's map style with what it leaves out filled in: the next
     (symbol, pattern) pair no category uses, and a colour from the palette."""
     taken = {(m["symbol"], m["dash"]) for m in declared if "symbol" in m and "dash" in m}
-    out, n = [], 0
+    out: list[dict[str, Any]] = []
+    n = 0
     for m in declared:
         if "symbol" in m and "dash" in m:
             pair, colour = (m["symbol"], m["dash"]), PALETTE[len(out) % len(PALETTE)]
@@ -54,7 +55,7 @@ def build(raw: list[Any], problems: Problems, where: Any, languages: tuple[str, 
     data/categories.yaml. `languages`: the site's (the first is the default); () when
     the municipality could not be read. `geometry_setting`: CABILDO_GEOMETRY_TYPES."""
     from . import checks
-    kept: list[tuple[Any, tuple, dict[str, Any]]] = []
+    kept: list[tuple[Any, tuple[Any, ...], dict[str, Any]]] = []
     seen: dict[str, bool] = {}
     for located, path, m in raw:
         if checks.duplicate(problems, where, ("category", m["id"]), located, path, seen):
@@ -78,7 +79,7 @@ def build(raw: list[Any], problems: Problems, where: Any, languages: tuple[str, 
 
 
 def _labels(label: str | dict[str, str], languages: tuple[str, ...], problems: Problems,
-            located: Any, path: tuple) -> dict[str, str]:
+            located: Any, path: tuple[Any, ...]) -> dict[str, str]:
     """Labels by language, the default language's first. A missing default-language label
     is an error (its pages would show another language); another site language's is a
     warning (its pages show the default's, as the site reads before it is translated)."""
@@ -99,7 +100,7 @@ def _labels(label: str | dict[str, str], languages: tuple[str, ...], problems: P
     return {lang: label[lang] for lang in [*order, *(k for k in label if k not in order)]}
 
 
-def _dotted(path: tuple) -> str:
+def _dotted(path: tuple[Any, ...]) -> str:
     from .yamlread import dotted
     return dotted(path)
 
@@ -121,7 +122,8 @@ def check_references(problems: Problems, where: Any, categories: Mapping[str, Ca
                      projects: Iterable[Project],
                      council_assemblies: Iterable[CouncilAssembly]) -> None:
     """Every category a project or a council's priority names is declared."""
-    named = [(("project", p.id), ("category",), p.category) for p in projects]
+    named: list[tuple[tuple[str, Any], tuple[Any, ...], str]] = [
+        (("project", p.id), ("category",), p.category) for p in projects]
     named += [(("council_assembly", a.id), ("priorities", i, "category"), priority.category)
               for a in council_assemblies for i, priority in enumerate(a.priorities)
               if priority.category]

@@ -28,21 +28,23 @@ WORDS = {
     "en": {"district": "Centre", "council": "Example neighbourhood council",
            "project": "Example: resurface the market street", "priority": "Market street",
            "proposals": "Proposals", "vote": "Vote", "results": "Results",
-           "office": "Participatory budget office (example)",
-           "categories": [("streets", "Streets"), ("schools", "Schools"),
-                          ("green-spaces", "Parks and green spaces")]},
+           "office": "Participatory budget office (example)"},
     "es": {"district": "Centro", "council": "Consejo vecinal de ejemplo",
            "project": "Ejemplo: asfaltado de la calle del mercado", "priority": "Calle del mercado",
            "proposals": "Propuestas", "vote": "Votación", "results": "Resultados",
-           "office": "Oficina del presupuesto participativo (ejemplo)",
-           "categories": [("calles", "Calles"), ("escuelas", "Escuelas"),
-                          ("espacios-verdes", "Parques y espacios verdes")]},
+           "office": "Oficina del presupuesto participativo (ejemplo)"},
     "fr": {"district": "Centre", "council": "Conseil de quartier (exemple)",
            "project": "Exemple : réfection de la rue du marché", "priority": "Rue du marché",
            "proposals": "Dépôt des projets", "vote": "Vote", "results": "Résultats",
-           "office": "Bureau du budget participatif (exemple)",
-           "categories": [("voirie", "Voirie"), ("ecoles", "Écoles"),
-                          ("espaces-verts", "Parcs et espaces verts")]},
+           "office": "Bureau du budget participatif (exemple)"},
+}
+# Three example categories, (id, label) per language: the ids are in the list URLs.
+CATEGORIES: dict[str, list[tuple[str, str]]] = {
+    "en": [("streets", "Streets"), ("schools", "Schools"),
+           ("green-spaces", "Parks and green spaces")],
+    "es": [("calles", "Calles"), ("escuelas", "Escuelas"),
+           ("espacios-verdes", "Parques y espacios verdes")],
+    "fr": [("voirie", "Voirie"), ("ecoles", "Écoles"), ("espaces-verts", "Parcs et espaces verts")],
 }
 
 PAGES = {
@@ -211,12 +213,13 @@ def _data(data: Path, *, name: str, country: str, languages: list[str], locale: 
         # where residents ask (bulletins, every page's foot): replace with the real office
         "office": {"name": words["office"], "email": "budget@example.org"}})
     # Three categories in the site's languages; their map styles are left to the defaults.
-    streets = words["categories"][0][0]
+    own = CATEGORIES.get(languages[0], CATEGORIES["en"])
+    streets = own[0][0]
     record("", "categories.yaml", "category", "categories", [
-        {"id": cid, "label": {lang: WORDS.get(lang, WORDS["en"])["categories"][i][1]
+        {"id": cid, "label": {lang: CATEGORIES.get(lang, CATEGORIES["en"])[i][1]
                               for lang in languages},
          **({"geometry": ["LineString", "MultiLineString"]} if i == 0 else {})}
-        for i, (cid, _) in enumerate(words["categories"])])
+        for i, (cid, _) in enumerate(own)])
     record("", "parishes.yaml", "parish", "parishes",
            [{"id": district, "name": words["district"], "population": 10000}])
     record("councils", f"councils/{district}.yaml", "council", "councils", [{
