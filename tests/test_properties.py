@@ -46,6 +46,7 @@ PLACES = {
     "council_assembly": ("council-assemblies/2025.yaml", "council_assemblies", True),
     "parish_assembly": ("parish-assemblies/2025.yaml", "parish_assemblies", True),
     "project": ("projects/2025.yaml", "projects", True),
+    "category": ("categories.yaml", "categories", True),
 }
 
 
@@ -161,7 +162,8 @@ def test_any_schema_valid_municipality_loads_or_is_explained(record):
     check_generated("municipality", record)
 
 
-@given(st.sampled_from(["parish", "council", "council_assembly", "parish_assembly"])
+@given(st.sampled_from(["parish", "council", "council_assembly", "parish_assembly",
+                        "category"])
        .flatmap(lambda t: st.tuples(st.just(t), _generated(t))))
 def test_any_schema_valid_record_loads_or_is_explained(generated):
     check_generated(*generated)
@@ -182,7 +184,7 @@ def _records():
 
 MUTATIONS = ["wrong type", "out of range", "missing", "unknown reference", "too long",
              "wrong decimals"]
-REFERENCES = {"parish", "council", "councils", "project", "cycle"}
+REFERENCES = {"parish", "council", "councils", "project", "cycle", "category"}
 
 
 def mutate(schema: dict, record: dict, field: str, how: str):
