@@ -78,11 +78,45 @@ def test_district_pool_equals_its_file(toulouse):
     pb = pbfile.read(district(4))
     pool = next(p for p in ballot["pools"] if p["name"] == pb.meta["subunit"])
     assert pool["voters"] == 253 and pool["budget"] == 400000
-    got = {p["external_ids"]["pabulib"]: (p["cost"], p["votes"], p["title"], p["categories"])
+    declared = yaml.safe_load((data / "categories.yaml").read_text("utf-8"))["categories"]
+    label = {c["id"]: c["label"]["fr"] for c in declared}
+    got = {p["external_ids"]["pabulib"]: (p["cost"], p["votes"], p["title"],
+                                          [label[c] for c in p["categories"]])
            for p in pool["projects"]}
     assert got == {pid: (int(p.cost), int(p.fields["votes"]), p.fields["name"],
                          [p.fields["category"]]) for pid, p in pb.projects.items()}
     assert got["105"][0] == 5320  # "5320.0" in the file: a whole number, kept exact
+
+
+def test_the_files_categories_become_the_site_s_declared_categories(toulouse):
+    """Toulouse's own six categories, in French as the files write them (not Torres's
+    eleven), declared in data/categories.yaml; each project names them by id."""
+    data, out = toulouse
+    declared = yaml.safe_load((data / "categories.yaml").read_text("utf-8"))["categories"]
+    assert declared == [  # in the order the files first name them
+        {"id": "cadre-de-vie", "label": {"fr": "Cadre de vie"}},
+        {"id": "nature-en-ville", "label": {"fr": "Nature en ville"}},
+        {"id": "eco-mobilite", "label": {"fr": "Éco-mobilité"}},
+        {"id": "energie", "label": {"fr": "Énergie"}},
+        {"id": "dechets-et-recyclage", "label": {"fr": "Déchets et Recyclage"}},
+        {"id": "consommation-responsable", "label": {"fr": "Consommation responsable"}}]
+    site = load_dataset(data)
+    assert [c.label_in("fr") for c in site.categories.values()] == [
+        c["label"]["fr"] for c in declared]
+    named = {c for pool in site.ballots[2022].pools for p in pool.projects for c in p.categories}
+    assert named == {c["id"] for c in declared}
+    # a ballot naming a category nobody declared is stopped at its line
+    ballot = data.parent / "broken" / "ballots" / "2022.yaml"
+    shutil.copytree(data, data.parent / "broken")
+    text = ballot.read_text("utf-8")
+    ballot.write_text(text.replace("- cadre-de-vie\n", "- cadre-de-vies\n", 1), "utf-8")
+    line = text.splitlines().index("      - cadre-de-vie") + 1
+    from pelican.plugins.cabildo.model.problems import DataProblems
+    with pytest.raises(DataProblems) as caught:
+        load_dataset(data.parent / "broken")
+    assert [(p.path, p.line, p.message, p.hint) for p in caught.value.problems] == [
+        ("data/ballots/2022.yaml", line, "category 'cadre-de-vies' is not declared",
+         "did you mean 'cadre-de-vie'?")]
 
 
 def test_nothing_invented(toulouse):
@@ -263,9 +297,10 @@ def test_round_trip_through_exported_pb(toulouse, tmp_path):
         pb = pbfile.read(original)
         mine = next(pbfile.read(p) for p in exported
                     if pbfile.read(p).meta.get("subunit") == pb.meta["subunit"])
-        assert {k: (v.cost, int(v.fields["votes"]), v.fields["name"])
+        assert {k: (v.cost, int(v.fields["votes"]), v.fields["name"], v.fields["category"])
                 for k, v in mine.projects.items()} == {
-            k: (v.cost, int(v.fields["votes"]), v.fields["name"]) for k, v in pb.projects.items()}
+            k: (v.cost, int(v.fields["votes"]), v.fields["name"], v.fields["category"])
+            for k, v in pb.projects.items()}
         for key in ("budget", "vote_type", "rule", "currency", "date_begin", "num_votes"):
             assert Decimal(mine.meta[key]) == Decimal(pb.meta[key]) if key == "budget" \
                 else mine.meta[key] == pb.meta[key]

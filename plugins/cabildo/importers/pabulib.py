@@ -264,8 +264,31 @@ def _dump(kind: str, target: Path, data: dict) -> str:
         data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
+def _declare_categories(records: list[dict], language: str) -> list[dict]:
+    """The files' own categories (their `category` column) as declared categories, in
+    the order they first appear, labelled in the site's language as the files write
+    them; each project then names them by id."""
+    ids: dict[str, str] = {}
+    for record in records:
+        for pool in record["pools"]:
+            for project in pool["projects"]:
+                named = []
+                for label in project.get("categories", ()):
+                    if label not in ids:
+                        base = slugify(label, max_length=ID_LENGTH, word_boundary=True) or "category"
+                        cid, n = base, 2
+                        while cid in ids.values():  # two labels, one slug ("Énergie", "energie")
+                            cid, n = f"{base[:ID_LENGTH - 4]}-{n}", n + 1
+                        ids[label] = cid
+                    named.append(ids[label])
+                if named:
+                    project["categories"] = named
+    return [{"id": cid, "label": {language: label}} for label, cid in ids.items()]
+
+
 def import_pabulib(paths: list[Path], out: Path, language: str | None = None) -> list[Path]:
-    """Write municipality.yaml, parishes.yaml and ballots/<year>.yaml into out; return them."""
+    """Write municipality.yaml, parishes.yaml, categories.yaml (when the files have
+    categories) and ballots/<year>.yaml into out; return them."""
     files = []
     for path in pb_files([Path(p) for p in paths]):
         pb = pbfile.read(path)
@@ -280,11 +303,17 @@ def import_pabulib(paths: list[Path], out: Path, language: str | None = None) ->
     for _, mine in cycles:
         for p in mine:
             parishes.setdefault(p["id"], p)
-    targets = {"municipality": out / "municipality.yaml", "parish": out / "parishes.yaml"}
+    municipality = _municipality(files, language)
+    categories = _declare_categories([record for record, _ in cycles], municipality["languages"][0])
+    targets = {"municipality": out / "municipality.yaml", "parish": out / "parishes.yaml",
+               "category": out / "categories.yaml"}
     writes = {targets["municipality"]: _dump("municipality", targets["municipality"], {
-                  "municipality": _municipality(files, language)}),
+                  "municipality": municipality}),
               targets["parish"]: _dump("parish", targets["parish"],
                                        {"parishes": list(parishes.values())})}
+    if categories:
+        writes[targets["category"]] = _dump("category", targets["category"],
+                                            {"categories": categories})
     for record, _ in cycles:
         target = out / "ballots" / f"{record['cycle']}.yaml"
         writes[target] = _dump("ballot", target, {"ballot": record})

@@ -120,13 +120,19 @@ def _hint(value: str, categories: Mapping[str, Category]) -> str:
 
 def check_references(problems: Problems, where: Any, categories: Mapping[str, Category],
                      projects: Iterable[Project],
-                     council_assemblies: Iterable[CouncilAssembly]) -> None:
-    """Every category a project or a council's priority names is declared."""
+                     council_assemblies: Iterable[CouncilAssembly],
+                     ballots: Iterable[Any] = ()) -> None:
+    """Every category a project, a council's priority or a ballot's project names is
+    declared."""
     named: list[tuple[tuple[str, Any], tuple[Any, ...], str]] = [
         (("project", p.id), ("category",), p.category) for p in projects]
     named += [(("council_assembly", a.id), ("priorities", i, "category"), priority.category)
               for a in council_assemblies for i, priority in enumerate(a.priorities)
               if priority.category]
+    named += [(("ballot", b.year), ("pools", i, "projects", j, "categories", k), cid)
+              for b in ballots for i, pool in enumerate(b.pools)
+              for j, project in enumerate(pool.projects)
+              for k, cid in enumerate(project.categories)]
     if not categories and named and "category" not in where.unsure:
         # the file is absent (an empty one is a schema problem): one problem, not hundreds
         problems.add(FILE, 0, 0, "", "this file is missing, and projects name categories",

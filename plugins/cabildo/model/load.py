@@ -365,8 +365,6 @@ def load_dataset(config: Config | Path | str) -> Dataset:
         problems.add("data/municipality.yaml", 0, 0, "", "no municipality record",
                      "fill in data/municipality.yaml")
 
-    categories.check_references(problems, where, declared, projects.values(),
-                                council_assemblies)
     checks.run_all(problems, where, parishes, councils, cycles,
                    council_assemblies, parish_assemblies, projects,
                    as_of=municipality.as_of if municipality else None)
@@ -377,6 +375,8 @@ def load_dataset(config: Config | Path | str) -> Dataset:
               for ext in extensions()}
 
     ballot_records = ballots.build(raw["ballot"], problems, where, parishes)
+    categories.check_references(problems, where, declared, projects.values(),
+                                council_assemblies, ballot_records.values())
 
     # Votes of each round, attached to their project (one source of truth).
     for assembly in parish_assemblies:

@@ -144,10 +144,13 @@ def greedy(rows: list[Row], budget: Money, by_score: bool) -> None:
         row.cumulative = spent
 
 
-def _ballot_pool(ballot, pool) -> PoolResult:
+def _ballot_pool(ballot, pool, labels: dict) -> PoolResult:
+    """`labels`: category id -> its label in the site's main language, as a process
+    publishes its categories (the .pb export and the results table)."""
     rows = [Row(0, p.id, p.title, p.cost, p.votes, p.score, None, p.selected, None,
                 ("not_recomputed", {"votes": p.votes, "score": p.score}),
-                external_ids=p.external_ids, categories=p.categories)
+                external_ids=p.external_ids,
+                categories=tuple(labels.get(c, c) for c in p.categories))
             for p in pool.projects]
     recomputed = ballot.rule in GREEDY and all(r.votes is not None or r.score is not None
                                                for r in rows)
@@ -164,10 +167,12 @@ def _ballot_pool(ballot, pool) -> PoolResult:
 
 def ballot_results(data: Dataset) -> dict[int, CycleResult]:
     out = {}
+    main = data.municipality.languages[0]
+    labels = {c.id: c.label_in(main) for c in data.categories.values()}
     for year, ballot in data.ballots.items():
         out[year] = CycleResult(year, ballot.title, ballot.currency, ballot.budget, ballot.voters,
                                 ballot.rule, ballot.vote_type,
-                                [_ballot_pool(ballot, pool) for pool in ballot.pools], ballot)
+                                [_ballot_pool(ballot, pool, labels) for pool in ballot.pools], ballot)
     return out
 
 
