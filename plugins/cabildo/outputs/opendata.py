@@ -270,8 +270,11 @@ def write(output: Path, data: Dataset, index: Index, cache: Path | None = None) 
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(buffer.getvalue(), "utf-8")
         records = [dict(zip(header, _typed(table, row))) for row in rows]
-        (output / f"{stem}.json").write_text(
-            json.dumps(records, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        # One record per line: as readable and diffable as an indented file, and written
+        # by json's C encoder (with `indent` it falls back to Python: 1.5 s at full scale).
+        lines = ",\n".join(json.dumps(r, ensure_ascii=False) for r in records)
+        (output / f"{stem}.json").write_text(f"[\n{lines}\n]\n" if records else "[]\n",
+                                             "utf-8")
         spreadsheets.write(output / f"{stem}.xlsx", table, raw, data, lang,
                            cache / "xlsx" if cache is not None else None)
         resources.append(_resource(table, year, stem))

@@ -5,6 +5,7 @@ alike), in sorted order so that builds stay byte-identical.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -12,11 +13,14 @@ from xml.sax.saxutils import escape
 def page_paths(output: Path) -> list[str]:
     """URL paths of every HTML page, 'proyectos/x/' for proyectos/x/index.html."""
     out = []
-    for file in sorted(output.rglob("*.html")):
-        rel = file.relative_to(output).as_posix()
-        if rel.split("/")[0] in ("theme", "pagefind") or rel.endswith("404.html"):
-            continue
-        out.append(rel.removesuffix("index.html"))
+    # os.walk, not Path.rglob: at full scale (9,000 pages) rglob took 3 s
+    for folder, subfolders, files in os.walk(output):
+        rel = os.path.relpath(folder, output)
+        if rel == ".":
+            subfolders[:] = [d for d in subfolders if d not in ("theme", "pagefind")]
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        out += [(prefix + name).removesuffix("index.html") for name in files
+                if name.endswith(".html") and not name.endswith("404.html")]
     return sorted(out)
 
 

@@ -27,6 +27,8 @@ from ..model.problems import DataProblems
 from ..model.settings import SettingsError
 from . import publish
 
+log = logging.getLogger(__name__)
+
 
 def load_settings(settings_file: str = "pelicanconf.py", overrides: dict | None = None,
                   output_path: str | None = None):
@@ -109,14 +111,15 @@ def fingerprint(settings_file: str, overrides: dict | None) -> str:
 
 
 def build_if_changed(settings_file: str = "pelicanconf.py", output: str = "output",
-                     overrides: dict | None = None, quiet: bool = False) -> int:
+                     overrides: dict | None = None, quiet: bool = False,
+                     verbose: bool = False) -> int:
     """Build unless output/ was built from exactly these inputs (`make site` twice).
     The stamp lives beside the published build (publish.py), never inside output/."""
     current = fingerprint(settings_file, overrides)
     if Path(output).exists() and publish.Publisher(Path(output)).stamp() == current:
         print(f"{output}/ is up to date: nothing changed since it was built.")
         return 0
-    return build(settings_file, output, overrides, quiet, stamp=current)
+    return build(settings_file, output, overrides, quiet, stamp=current, verbose=verbose)
 
 
 class Interrupted(Exception):
@@ -134,7 +137,8 @@ def _on_signal(owner: int):
 
 
 def build(settings_file: str = "pelicanconf.py", output: str = "output",
-          overrides: dict | None = None, quiet: bool = False, stamp: str | None = None) -> int:
+          overrides: dict | None = None, quiet: bool = False, stamp: str | None = None,
+          verbose: bool = False) -> int:
     """Validate, then render into a temporary folder and publish it atomically
     (publish.py). 0 when published; 1 for data or render problems (output/ as it was);
     2 for a settings problem; 75 when another build holds the output folder;
@@ -146,7 +150,11 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
     from . import pagerender
     from .generator import DATASET
 
-    pelican_log.init(level=logging.ERROR if quiet else logging.WARNING, fatal="errors")
+    pelican_log.init(level=logging.ERROR if quiet else logging.INFO if verbose
+                     else logging.WARNING, fatal="errors")
+    for chatty in ("weasyprint", "fontTools"):  # their steps are not ours to report
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    started = time.perf_counter()
     try:
         settings, config = load_settings(settings_file, overrides)
     except SettingsError as exc:
@@ -155,6 +163,7 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
     dataset = _load(config)  # the very checks `validate` runs, before any file is written
     if dataset is None:
         return 1
+    log.info("data loaded and checked in %.1f s", time.perf_counter() - started)
     publisher = publish.Publisher(Path(output))
     try:
         tmp = publisher.start()
@@ -171,10 +180,15 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
                         # the published build (through the output link): unchanged pages
                         # are hard-linked from it, and its record of inputs is keyed by it
                         PREVIOUS_OUTPUT_PATH=os.path.abspath(output))
+        step = time.perf_counter()
         Pelican(settings).run()
+        log.info("site written in %.1f s", time.perf_counter() - step)
         if config["CABILDO_SEARCH"]:
+            step = time.perf_counter()
             _search_index(tmp)
+            log.info("search index built in %.1f s", time.perf_counter() - step)
         publisher.publish(tmp, stamp)
+        log.info("published in %.1f s in all", time.perf_counter() - started)
         pagerender.commit()  # record what the published pages were built from
         return 0
     except (Interrupted, KeyboardInterrupt) as exc:

@@ -63,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true",
                        help="build even when nothing changed since output/ was built")
     build.add_argument("--quiet", action="store_true")
+    build.add_argument("--verbose", action="store_true",
+                       help="also say how long each step took and how many pages were kept")
     build.set_defaults(run=_build)
 
     serve = sub.add_parser("serve", help="build, serve on localhost, rebuild and reload "
@@ -187,7 +189,8 @@ def _validate(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from .build import build, build_if_changed
     run = build if args.force else build_if_changed
-    return run(_settings_file(args), args.output, overrides_of(args), quiet=args.quiet)
+    return run(_settings_file(args), args.output, overrides_of(args), quiet=args.quiet,
+               verbose=args.verbose)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from ..views import i18n, mapviews
 from ..views.pages import budget_pages
 from ..views.results_pages import results_pages
 from ..views.stats import Index
+from ..workers import can_fork, forked_pool, worker_count
 from . import results_glue
 
 log = logging.getLogger(__name__)
@@ -90,9 +91,30 @@ class BudgetGenerator(Generator):
 
     def generate_output(self, writer):
         from . import pagerender
-        languages = self.data.municipality.languages
         maps.copy_leaflet(Path(self.output_path))
-        pagerender.render_pages(self)
+        # The open data and feeds are written by one more forked process while the pages
+        # render: on two cores a rebuild's few pages and its open data overlap.
+        workers = worker_count(self.cabildo["CABILDO_WORKERS"], 2)
+        if not can_fork(workers):
+            self._data_files()
+            pagerender.render_pages(self)
+            return
+        _SIDE["generator"] = self
+        try:
+            with forked_pool(1) as side:
+                data_files = side.apply_async(_write_data_files)
+                pagerender.render_pages(self)
+                data_files.get()
+        finally:
+            _SIDE.clear()
+
+    def _data_files(self) -> None:
+        """Open data, results, feeds and schemas: everything but the pages."""
+        import time
+
+        from . import pagerender
+        start = time.perf_counter()
+        languages = self.data.municipality.languages
         opendata.write(Path(self.output_path), self.data, self.index,
                        pagerender.cache_dir(self.settings, self.cabildo))
         results_glue.write(Path(self.output_path), self.pages, self.data.municipality)
@@ -103,3 +125,11 @@ class BudgetGenerator(Generator):
         schemas.mkdir(parents=True, exist_ok=True)
         for schema in modeldoc.schema_files(self.data):
             shutil.copyfile(schema, schemas / schema.name)
+        log.info("open data and feeds written in %.1f s", time.perf_counter() - start)
+
+
+_SIDE: dict = {}  # what the forked side process inherits
+
+
+def _write_data_files() -> None:
+    _SIDE["generator"]._data_files()

@@ -142,16 +142,19 @@ class _Worker:
         alternates = {lang: urls.path(page.kind, lang, default, **page.values)
                       for lang in self.languages}
         records = {}
+        own = self.digests.of(page.context)  # the same in every language: hashed once
         for lang in self.languages:
             path = alternates[lang]
             target = path if path.endswith(".html") else path + "index.html"
-            values = {"lang": lang, "page_kind": page.kind, "alternates": alternates,
-                      "this_path": path, **page.context,
-                      **seo.extras(page, lang, gen.data, gen.index, gen.settings)}
+            mine = {"lang": lang, "page_kind": page.kind, "alternates": alternates,
+                    "this_path": path}
+            extras = seo.extras(page, lang, gen.data, gen.index, gen.settings)
+            values = {**mine, **page.context, **extras}
             # A map is drawn from the page's context, the boundaries and the parishes
             # (mapviews.py): their digest stands for it, so an unchanged page is known
             # without drawing its map.
-            page_digest = self.digests.of([template.name, values, self.map_inputs(page)])
+            page_digest = self.digests.of([template.name, mine, own, extras,
+                                           self.map_inputs(page)])
             record = self.previous.get(target)
             if self.unchanged(record, page_digest, target):
                 _link(self.previous_output / target, self.out / target)
@@ -187,15 +190,24 @@ def _storable(key) -> bool:
     return isinstance(key, (str, int)) and not isinstance(key, bool)
 
 
+_MADE: set[Path] = set()  # folders this process made (a mkdir per page cost seconds)
+
+
+def _folder(folder: Path) -> None:
+    if folder not in _MADE:
+        folder.mkdir(parents=True, exist_ok=True)
+        _MADE.add(folder)
+
+
 def _write(target: Path, content: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _folder(target.parent)
     temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     temporary.write_bytes(content)
     os.replace(temporary, target)
 
 
 def _link(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _folder(target.parent)
     try:
         os.link(source, target)
     except OSError:  # another file system: copy
@@ -240,6 +252,7 @@ def render_pages(gen) -> None:
     global_digest = _global_digest(gen, Digests())
     previous = _load_record(record_path, global_digest) if previous_output else {}
 
+    _MADE.clear()  # a new build folder
     numbers = list(range(len(gen.pages)))
     workers = worker_count(cabildo["CABILDO_WORKERS"], len(numbers))
     _WORK.clear()
