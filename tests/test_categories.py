@@ -197,6 +197,17 @@ def test_a_label_typed_for_an_id_gets_the_id_as_hint(tmp_path):
     assert problem.hint == "did you mean 'road'?"
 
 
+def test_a_broken_category_record_is_reported_once_not_at_every_project(tmp_path):
+    data = french_town(tmp_path / "data")
+    path = data / "categories.yaml"
+    path.write_text(path.read_text("utf-8").replace("{fr: Rues et ponts,", "{fr: Rues, ponts,"),
+                    "utf-8")
+    with pytest.raises(DataProblems) as caught:
+        load_dataset(Config.for_data(data))
+    assert [(p.path, p.line, p.field) for p in caught.value.problems] == [
+        ("data/categories.yaml", 4, "categories[0].label")]
+
+
 def test_geometry_types_setting_works_with_declared_ids(tmp_path):
     data = french_town(tmp_path / "data")
     # the setting overrides the street category's declared lines: a point is refused...
@@ -279,3 +290,35 @@ def test_the_first_defaults_differ_by_pattern_and_by_symbol_alone():
     assert len({f["color"] for f in filled}) == 5
     thirty = cats._defaults([{}] * 30)
     assert len({(f["symbol"], f["dash"]) for f in thirty}) == 30
+
+
+def test_a_changed_label_or_style_rebuilds_every_page_that_shows_it(tmp_path):
+    """Labels and styles are read by filters and maps, not by a template's lookup in the
+    dataset: an incremental build must still render their pages again, to the bytes of
+    a clean build."""
+    import hashlib
+
+    from pelican.plugins.cabildo.pelican.build import build
+    data = french_town(tmp_path / "data")
+    quick = {"CABILDO_DATA_DIR": str(data), "DEFAULT_LANG": "fr", "CABILDO_BULLETINS": False,
+             "CABILDO_SEARCH": False, "CABILDO_DEMO_NOTICE": False}
+
+    def run(out: Path, cache: Path) -> dict[str, str]:
+        assert build(str(ROOT / "pelicanconf.py"), str(out),
+                     {**quick, "CABILDO_CACHE_DIR": str(cache)}, quiet=True) == 0
+        return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(out.rglob("*")) if p.is_file()}
+
+    out, cache = tmp_path / "output", tmp_path / "cache"
+    run(out, cache)
+    path = data / "categories.yaml"
+    path.write_text(path.read_text("utf-8").replace("Rues et ponts", "Rues ponts et places")
+                    .replace("geometry: [LineString, MultiLineString]",
+                             "geometry: [LineString, MultiLineString]\n  map: {color: '#009E73'}"),
+                    "utf-8")
+    again = run(out, cache)
+    assert again == run(tmp_path / "clean", tmp_path / "clean-cache")
+    html = page(out, "project", id="harbour-road")
+    assert "Rues ponts et places" in text_of(html)
+    legend = page(out, "parish_cycle", id="north-bank", year=2025)
+    assert 'stroke="#009E73"' in legend.split('<ul class="legend">')[-1].split("</ul>")[0]

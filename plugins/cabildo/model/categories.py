@@ -144,12 +144,14 @@ def check_references(problems: Problems, where: Any, categories: Mapping[str, Ca
 def check_named(problems: Problems, where: Any, categories: Mapping[str, Category],
                 named: Iterable[tuple[tuple[str, Any], tuple[Any, ...], str]]) -> None:
     """Each (record key, field path, category id) names a declared category. Nothing is
-    reported when categories.yaml could not be read (its problem is reported already)
-    or declares nothing (see check_references)."""
-    if not categories or where.unsure.get("category", ()) is None:
+    reported for a category whose record could not be read, nor when categories.yaml
+    could not be read at all (their problems are reported already) or declares nothing
+    (see check_references)."""
+    unsure = where.unsure.get("category", set())
+    if not categories or unsure is None:
         return
     for key, field, value in named:
-        if value not in categories:
+        if value not in categories and value not in unsure:
             path, line, col, dotted = where(key, *field)
             problems.add(path, line, col, dotted, f"category '{value}' is not declared",
                          _hint(value, categories))
