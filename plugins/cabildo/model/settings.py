@@ -28,7 +28,7 @@ SETTINGS = [
     Setting("CABILDO_DATA_DIR", "data", str,
             "Folder holding the YAML records, relative to the project."),
     Setting("CABILDO_ROOT", ".", str,
-            "Folder a relative CABILDO_DATA_DIR is read from. `invoke build` sets it to "
+            "Folder a relative CABILDO_DATA_DIR is read from. `cabildo build` sets it to "
             "the folder of the settings file."),
     Setting("CABILDO_QUORUM", "0.20", (str, Decimal),
             "Default share of registered members a council assembly needs (a cycle may set "
@@ -79,11 +79,12 @@ SETTINGS = [
     Setting("CABILDO_BULLETINS", True, bool,
             "Print the PDF bulletins (one per parish and cycle, and a municipal summary per "
             "cycle, in every language) during the build, and link them from the parish and "
-            "cycle pages. Turn off for quick previews; `invoke bulletins` prints them alone."),
+            "cycle pages. Turn off for quick previews; `cabildo bulletins` prints them alone."),
     Setting("CABILDO_BULLETIN_CYCLES", 1, int,
-            "How many of the most recent cycles get bulletins in the site build (0: every "
-            "cycle; each costs about 18 bulletins per language, some 10 s on two cores). "
-            "`invoke bulletins --year` prints those of any cycle.", minimum=0),
+            "How many of the most recent cycles the site build prints bulletins for (0: "
+            "every cycle; each is about 18 bulletins per language, some 10 s on two cores). "
+            "Older cycles link to theirs when the cache holds them: `cabildo bulletins "
+            "--year` prints those of any cycle into it.", minimum=0),
     Setting("CABILDO_BULLETIN_PAGE_SIZE", "A4", str,
             "Paper size of the bulletins: \"A4\" or \"Letter\".", choices=("A4", "Letter")),
     Setting("CABILDO_BULLETIN_WORKERS", 0, int,
@@ -94,8 +95,8 @@ SETTINGS = [
             minimum=0),
     Setting("CABILDO_CACHE_DIR", ".cabildo-cache", str,
             "Folder, relative to the project, that keeps what later builds reuse: the "
-            "printed bulletins (by the hash of what they print) and what each page was "
-            "built from, so that a build re-renders only the pages whose records changed. "
+            "printed bulletins, the parsed data files and the workbooks (by the hash of "
+            "what they hold) and what each page was built from, so that a build re-renders only the pages whose records changed. "
             "Never inside the output; CI may keep it between runs. Deleting it is safe."),
 ]
 
