@@ -97,7 +97,8 @@ SETTINGS = [
             "Folder, relative to the project, that keeps what later builds reuse: the "
             "printed bulletins, the parsed data files and the workbooks (by the hash of "
             "what they hold) and what each page was built from, so that a build "
-            "re-renders only the pages whose records changed. Never inside the output; CI may keep it between runs. Deleting it is safe."),
+            "re-renders only the pages whose records changed. Never inside the output; "
+            "CI may keep it between runs. Deleting it is safe."),
 ]
 
 BY_NAME = {s.name: s for s in SETTINGS}
