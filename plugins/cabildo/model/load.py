@@ -230,7 +230,6 @@ def load_dataset(config: Config | Path | str) -> Dataset:
     quorum = config["CABILDO_QUORUM"]
     geometry_types = config["CABILDO_GEOMETRY_TYPES"]
     tolerance_m = config["CABILDO_GEO_TOLERANCE_M"]
-    factory_as_of = config["CABILDO_FACTORY_AS_OF"]
     problems = Problems()
     where = Where()
     raw = read_all(Path(root), problems, where, config.root / config["CABILDO_CACHE_DIR"] / "yaml")
@@ -368,9 +367,9 @@ def load_dataset(config: Config | Path | str) -> Dataset:
                    council_assemblies, parish_assemblies, projects,
                    as_of=municipality.as_of if municipality else None)
 
-    # Extensions (the factory...) read their own folders; None where the folder is absent.
-    options = {"CABILDO_FACTORY_AS_OF": factory_as_of}
-    loaded = {ext.name: ext.load(Path(root), problems, where, parishes, councils, options)
+    # Extensions read their own folders (with the settings they name); None where the
+    # folder is absent.
+    loaded = {ext.name: ext.load(Path(root), problems, where, parishes, councils, config)
               for ext in extensions()}
 
     ballot_records = ballots.build(raw["ballot"], problems, where, parishes)

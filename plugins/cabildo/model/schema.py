@@ -1,7 +1,7 @@
 """JSON Schema checks of one file, turned into messages staff can act on.
 
-The schemas in schemas/ are the same files editors use for completion
-(`# yaml-language-server: $schema=...` at the top of each data file).
+The schemas in schemas/ (and each extension's own, extensions/) are the same files editors
+use for completion (`# yaml-language-server: $schema=...` at the top of each data file).
 """
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
-from ..resources import SCHEMA_DIR  # noqa: E402
+from ..extensions import extensions
+from ..resources import SCHEMA_DIR
 from .problems import Problems
 from .yamlread import FieldPath, Located, dotted
 
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 # depth, which is how jsonschema's own stubs type it too.
 JsonSchema: TypeAlias = dict[str, Any]
 
-# The top-level key of a file names its record type.
+# The top-level key of a file names its record type (the core's; extensions add theirs).
 FILE_KEYS = {
     "municipality": "municipality",
     "parishes": "parish",
@@ -38,14 +40,21 @@ FILE_KEYS = {
     "parish_assemblies": "parish_assembly",
     "projects": "project",
     "ballot": "ballot",  # data/ballots/ (model/ballots.py)
-    # data/factory/ (plugins/cabildo/factory/)
-    "factory": "factory",
-    "factory_bodies": "factory_body",
-    "factory_people": "factory_person",
-    "factory_memberships": "factory_membership",
-    "factory_meetings": "factory_meeting",
-    "factory_proposals": "factory_proposal",
 }
+
+
+def file_keys() -> dict[str, str]:
+    """Top-level key -> record type: the core's, then the installed extensions'."""
+    return FILE_KEYS | {key: record_type for ext in extensions()
+                        for key, record_type in ext.file_keys.items()}
+
+
+def schema_path(record_type: str) -> Path:
+    """The JSON Schema of a record type: the core's, or the extension's that reads it."""
+    for ext in extensions():
+        if ext.schema_dir is not None and record_type in ext.file_keys.values():
+            return ext.schema_dir() / f"{record_type}.schema.json"
+    return SCHEMA_DIR / f"{record_type}.schema.json"
 
 _formats = FormatChecker(formats=())
 
@@ -61,7 +70,7 @@ def _is_date(value: object) -> bool:
 
 
 def _schema(record_type: str) -> JsonSchema:
-    schema: JsonSchema = json.loads((SCHEMA_DIR / f"{record_type}.schema.json").read_text("utf-8"))
+    schema: JsonSchema = json.loads(schema_path(record_type).read_text("utf-8"))
     return schema
 
 
@@ -200,15 +209,16 @@ def check_file(located: Located, problems: Problems) -> tuple[str | None, set[in
     records with errors (None in the set when the whole file is unusable).
     """
     data = located.data
-    if not isinstance(data, dict) or len(data) != 1 or next(iter(data)) not in FILE_KEYS:
+    known = file_keys()
+    if not isinstance(data, dict) or len(data) != 1 or next(iter(data)) not in known:
         found = ", ".join(map(str, data)) if isinstance(data, dict) else _describe(data)
         problems.add(
             located.path, 1, 1, "",
             f"cannot tell what this file holds (top-level key: {found or 'none'})",
-            "start the file with one of: " + ", ".join(f"'{k}:'" for k in FILE_KEYS),
+            "start the file with one of: " + ", ".join(f"'{k}:'" for k in known),
         )
         return None, {None}
-    record_type = FILE_KEYS[next(iter(data))]
+    record_type = known[next(iter(data))]
     if _valid(record_type, data):
         return record_type, set()
     errors = sorted(validator(record_type).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
