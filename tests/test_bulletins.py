@@ -395,9 +395,9 @@ def test_letter_paper(data, index):
 # The site build ----------------------------------------------------------------------------
 
 def test_site_build_writes_and_links_the_bulletins(tmp_path, data):
-    out = tmp_path / "output"
-    assert build(str(ROOT / "pelicanconf.py"), str(out), {"CABILDO_BULLETIN_CYCLES": 1},
-                 quiet=True) == 0
+    out, cache = tmp_path / "output", tmp_path / "cache"
+    settings = {"CABILDO_BULLETIN_CYCLES": 1, "CABILDO_CACHE_DIR": str(cache)}
+    assert build(str(ROOT / "pelicanconf.py"), str(out), settings, quiet=True) == 0
     year = data.current_year
     pdf = out / "boletines" / str(year) / "altagracia.pdf"
     english = out / "en" / "bulletins" / str(year) / "altagracia.pdf"
@@ -414,6 +414,19 @@ def test_site_build_writes_and_links_the_bulletins(tmp_path, data):
     assert f'href="/boletines/{year}/municipio.pdf"' in cycle
     older = (out / "parroquias" / "altagracia" / str(year - 1) / "index.html").read_text()
     assert "Boletín imprimible" not in older
+
+    # `cabildo bulletins` prints an older cycle into the cache: the next build links it
+    # without printing anything.
+    printed = bulletins.build(ROOT / "data", tmp_path / "printed", years=[year - 1],
+                              languages=["es"], settings={**dict(SETTINGS), **settings})
+    assert f"boletines/{year - 1}/altagracia.pdf" in printed
+    assert build(str(ROOT / "pelicanconf.py"), str(out), settings, quiet=True) == 0
+    older = (out / "parroquias" / "altagracia" / str(year - 1) / "index.html").read_text()
+    assert f'href="/boletines/{year - 1}/altagracia.pdf"' in older
+    assert ((out / "boletines" / str(year - 1) / "altagracia.pdf").read_bytes()
+            == (tmp_path / "printed" / "boletines" / str(year - 1) / "altagracia.pdf")
+            .read_bytes())
+    assert not (out / "en" / "bulletins" / str(year - 1)).exists()  # never printed
 
 
 def test_bulletins_can_be_turned_off(tmp_path, data):

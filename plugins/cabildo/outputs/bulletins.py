@@ -442,7 +442,7 @@ class Printer:
         if found is None:
             found = self.pdf(html, job)
             self.keep(key, found)
-        self.remember_inputs(inputs, key)
+        self.remember_inputs(inputs, key, job)
         return key, found
 
     def inputs_key(self, index, job: Job, view: dict) -> str | None:
@@ -453,11 +453,13 @@ class Printer:
             return None
         from ..pelican.depends import Digests
         from ..pelican.pagerender import code_digest
+        data = index.data
         if not hasattr(self, "_digests"):
             self._digests, self._code = Digests(), code_digest(self.theme)
-        data = index.data
-        what = [job.year, job.parish_id, job.lang, job.path, view, data.boundaries,
-                data.parishes, self.municipality, self.edition]
+            # the same for every job: hashed once
+            self._shared = self._digests.of([data.boundaries, data.parishes,
+                                             self.municipality, self.edition])
+        what = [job.year, job.parish_id, job.lang, job.path, view, self._shared]
         return hashlib.sha256(f"{self.key}\n{self._code}\n{self._digests.of(what)}"
                               .encode()).hexdigest()
 
@@ -471,14 +473,19 @@ class Printer:
         pdf = self.cached(key)
         return None if pdf is None else (key, pdf)
 
-    def remember_inputs(self, inputs: str | None, key: str) -> None:
+    def remember_inputs(self, inputs: str | None, key: str, job: Job) -> None:
         if inputs is None:
             return
-        note = self.cache / "inputs" / inputs[:2] / inputs
-        note.parent.mkdir(parents=True, exist_ok=True)
-        temporary = note.with_name(f".{note.name}.tmp-{os.getpid()}")
-        temporary.write_text(key + "\n", "utf-8")
-        os.replace(temporary, note)
+        for note in (self.cache / "inputs" / inputs[:2] / inputs, self._printed(job)):
+            note.parent.mkdir(parents=True, exist_ok=True)
+            temporary = note.with_name(f".{note.name}.tmp-{os.getpid()}")
+            temporary.write_text(key + "\n", "utf-8")
+            os.replace(temporary, note)
+
+    def _printed(self, job: Job) -> Path:
+        """A note that this bulletin (path and printer) was printed once, whatever from."""
+        name = hashlib.sha256(f"{self.key}\n{job.path}".encode()).hexdigest()
+        return self.cache / "printed" / name
 
     def key_of(self, html: str, job: Job) -> str:
         """What the PDF depends on: its HTML, path, fonts, CSS, paper and WeasyPrint."""
@@ -512,9 +519,11 @@ class Printer:
         none (the older cycles: their bulletins are linked when someone printed them)."""
         found = {}
         for job in jobs:
+            if self.cache is None or not self._printed(job).is_file():
+                continue  # never printed: nothing to look for
             view = self.view(index, job)
             known = self.known(self.inputs_key(index, job, view))
-            if known is None:  # inputs never printed: maybe the same HTML was
+            if known is None:  # printed from other inputs: maybe into the same HTML
                 key = self.key_of(self.html(index, job, view), job)
                 pdf = self.cached(key)
                 known = None if pdf is None else (key, pdf)

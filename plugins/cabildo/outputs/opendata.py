@@ -48,6 +48,9 @@ class Table:
     # For a table of an optional part (the factory): a function (Dataset) -> rows, or None
     # when the data has no such part (then the table is not published).
     rows: object = None
+    # Whether the data has that part, answered without computing the rows (which can
+    # cost seconds: the results check recomputes every pool); None: ask `rows`.
+    present: object = None
 
     def title(self, lang: str) -> str:
         return written_in(lang, self.title_es, self.title_en)
@@ -241,7 +244,8 @@ def files(data: Dataset) -> list[tuple[Table, int | None, str]]:
 
 def tables(data: Dataset) -> list[Table]:
     """The tables this data publishes (the factory's only when it has one)."""
-    return [t for t in all_tables() if t.rows is None or t.rows(data) is not None]
+    return [t for t in all_tables() if t.rows is None
+            or (t.present(data) if t.present is not None else t.rows(data) is not None)]
 
 
 def _resource_name(table: Table, year) -> str:

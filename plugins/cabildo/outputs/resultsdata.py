@@ -14,8 +14,12 @@ def all_results(data) -> list[results.CycleResult]:
     return sorted(out, key=lambda c: c.year)
 
 
+def _present(data) -> bool:
+    return bool(data.cycles or data.ballots)
+
+
 def _rows(data, only_mismatches: bool):
-    if not data.cycles and not data.ballots:
+    if not _present(data):
         return None
     lang = data.municipality.languages[0]
     fmt = Formatter(lang, {lang: data.municipality.locale}, {})
@@ -77,8 +81,8 @@ def tables():
     return [
         Table("resultados", "Resultados: selección anunciada y calculada por proyecto",
               "Results: announced and computed selection per project", columns,
-              ("year", "pool_id", "project_id"), rows=lambda data: _rows(data, False)),
+              ("year", "pool_id", "project_id"), rows=lambda data: _rows(data, False), present=_present),
         Table("discrepancias", "Discrepancias entre el resultado anunciado y la regla",
               "Mismatches between the announced result and the rule", columns,
-              ("year", "pool_id", "project_id"), rows=lambda data: _rows(data, True)),
+              ("year", "pool_id", "project_id"), rows=lambda data: _rows(data, True), present=_present),
     ]

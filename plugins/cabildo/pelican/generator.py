@@ -65,9 +65,14 @@ class BudgetGenerator(Generator):
         for w in self.data.warnings:
             log.warning("%s", w)
 
+    MAP_KINDS = ("parish_cycle", "cycle", "project")
+
+    def has_map(self, page) -> bool:
+        return bool(self.cabildo["CABILDO_MAPS"]) and page.kind in self.MAP_KINDS
+
     def _maps(self, page, lang: str) -> dict:
         """The maps of a page in one language (empty for pages without a map)."""
-        if not self.cabildo["CABILDO_MAPS"]:
+        if not self.has_map(page):
             return {}
         ctx = mapviews.MapContext(
             lang, self.data.municipality.languages[0], self.settings.get("SITEURL", ""),

@@ -37,7 +37,9 @@ _UNHASHED = {"dataset", "index", "factory_index", "bulletin", "pages", "hidden_p
 # Not hashed into every page's record: paths of this build, and the dataset and checked
 # settings the build hands down (each page's own reads of the dataset are tracked; the
 # settings' raw values are hashed already).
-_VOLATILE_SETTINGS = {"OUTPUT_PATH", "PREVIOUS_OUTPUT_PATH", "cabildo_dataset", "cabildo_config"}
+# How many workers render and where caches live change how, not what, is written.
+_VOLATILE_SETTINGS = {"OUTPUT_PATH", "PREVIOUS_OUTPUT_PATH", "cabildo_dataset", "cabildo_config",
+                      "CABILDO_WORKERS", "CABILDO_BULLETIN_WORKERS", "CABILDO_CACHE_DIR"}
 
 
 def cache_dir(settings: dict, cabildo: dict) -> Path:
@@ -109,7 +111,16 @@ class _Worker:
         self.digests = Digests()
         self.reads = Reads(gen.env, gen.data, gen.index)
         self.link = gen.context.get("bulletin")
+        self._map_inputs: str | None = None
         gen._outlines = {}
+
+    def map_inputs(self, page) -> str | None:
+        if not self.gen.has_map(page):
+            return None
+        if self._map_inputs is None:
+            data = self.gen.data
+            self._map_inputs = self.digests.of([data.boundaries, data.parishes])
+        return self._map_inputs
 
     def unchanged(self, record: dict | None, page_digest: str, target: str) -> bool:
         if not record or record["page"] != page_digest or self.previous_output is None:
@@ -135,14 +146,18 @@ class _Worker:
             path = alternates[lang]
             target = path if path.endswith(".html") else path + "index.html"
             values = {"lang": lang, "page_kind": page.kind, "alternates": alternates,
-                      "this_path": path, **page.context, **gen._maps(page, lang),
+                      "this_path": path, **page.context,
                       **seo.extras(page, lang, gen.data, gen.index, gen.settings)}
-            page_digest = self.digests.of([template.name, values])
+            # A map is drawn from the page's context, the boundaries and the parishes
+            # (mapviews.py): their digest stands for it, so an unchanged page is known
+            # without drawing its map.
+            page_digest = self.digests.of([template.name, values, self.map_inputs(page)])
             record = self.previous.get(target)
             if self.unchanged(record, page_digest, target):
                 _link(self.previous_output / target, self.out / target)
                 records[target] = record
                 continue
+            values.update(gen._maps(page, lang))
             records[target] = self.render(template, target, values, page_digest)
         return records
 

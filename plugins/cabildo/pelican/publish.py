@@ -8,6 +8,7 @@
         build-000007/           the published build
         build-000007.inputs
         tmp-<pid>/              a build under way (removed when its process is dead)
+        trash-build-000005-<pid>/   an older build, being removed while a build runs
 
 A build writes into tmp-<pid>, is renamed to the next build-N, and is published by
 one `os.replace` of a new symbolic link over `output`: a reader sees the old site
@@ -21,6 +22,7 @@ import fcntl
 import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 KEEP = 2  # finished builds kept: the published one and the one before it
@@ -52,6 +54,7 @@ class Publisher:
         self.output = Path(os.path.abspath(output))
         self.builds = builds_dir(self.output)
         self._lock = None
+        self._sweeper: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Path:
         """Take the lock, remove dead builds' leftovers; a fresh temporary folder."""
@@ -71,13 +74,37 @@ class Publisher:
         self._lock.write(str(os.getpid()))
         self._lock.flush()
         self.clean_stale()
+        self._sweep_unneeded()
         tmp = self.builds / f"tmp-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         return tmp
 
+    def _sweep_unneeded(self) -> None:
+        """Finished builds other than the published one: the new build starts from the
+        published one, and after it is published those two are the KEEP kept. They are
+        moved aside at once and removed by `rm` while the new build runs (removing a
+        full-scale site's 9,000 files took 9 s of a rebuild)."""
+        published = self.published()
+        trash = []
+        for old in self._finished():
+            if old == published:
+                continue
+            aside = self.builds / f"trash-{old.name}-{os.getpid()}"
+            old.rename(aside)
+            old.with_name(old.name + ".inputs").unlink(missing_ok=True)
+            trash.append(str(aside))
+        if trash:
+            self._sweeper = subprocess.Popen(["rm", "-rf", "--", *trash],
+                                             stdin=subprocess.DEVNULL)
+
+    def _wait_for_sweeper(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.wait()
+            self._sweeper = None
+
     def clean_stale(self) -> None:
         """Temporary folders of builds whose process is gone (killed, power cut)."""
-        leftovers = list(self.builds.glob("tmp-*"))
+        leftovers = list(self.builds.glob("tmp-*")) + list(self.builds.glob("trash-*"))
         # the folders older versions left beside output/
         leftovers += self.output.parent.glob(f"{self.output.name}.tmp-*")
         leftovers += self.output.parent.glob(f"{self.output.name}.old-*")
@@ -117,6 +144,7 @@ class Publisher:
             # once: an output/ folder from before links; moved aside, then replaced
             self.output.rename(self.builds / f"build-000000-{os.getpid()}")
         os.replace(link, self.output)
+        self._wait_for_sweeper()
         for old in self._finished()[:-KEEP]:
             shutil.rmtree(old, ignore_errors=True)
             old.with_name(old.name + ".inputs").unlink(missing_ok=True)
@@ -133,6 +161,7 @@ class Publisher:
         return file.read_text().strip() if file.is_file() else None
 
     def close(self) -> None:
+        self._wait_for_sweeper()
         if self._lock is not None:
             fcntl.flock(self._lock, fcntl.LOCK_UN)
             self._lock.close()

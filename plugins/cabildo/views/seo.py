@@ -2,6 +2,8 @@
 the Open Graph locale, and the feed to follow. Built from the records, per language."""
 from __future__ import annotations
 
+import functools
+
 from babel import Locale
 from babel.core import get_global
 from jinja2.utils import htmlsafe_json_dumps
@@ -102,6 +104,7 @@ def _extension_seo(page, lang, data, siteurl, default):
     return None
 
 
+@functools.cache  # Babel's parse reads locale files: once per language
 def full_locale(lang: str) -> str:
     """Open Graph wants language_TERRITORY: CLDR's likely region ('fr' -> 'fr_FR')."""
     likely = get_global("likely_subtags").get(lang, lang)

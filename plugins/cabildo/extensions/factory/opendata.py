@@ -10,6 +10,10 @@ def _factory(data):
     return data.extensions.get("factory")
 
 
+def _has_factory(data) -> bool:
+    return _factory(data) is not None
+
+
 def _bodies(data):
     from .index import FactoryIndex
     f = _factory(data)
@@ -80,7 +84,7 @@ def tables():
               "de la mitad de los presentes).", "Majority: cast or present."),
             C("consensus_topics", "string", "Temas que solo se deciden por consenso, separados "
               "por espacios.", "Topics decided only by consensus, space-separated.", False),
-        ), ("id",), rows=_bodies),
+        ), ("id",), rows=_bodies, present=_has_factory),
         Table("fabrica-reuniones", "Fábrica: reuniones", "Factory: meetings", (
             C("id", "string", "Identificador de la reunión.", "Meeting identifier."),
             C("body_id", "string", "Órgano que se reunió.", "Body that met."),
@@ -97,7 +101,8 @@ def tables():
             C("chair_id", "string", "Persona que presidió.", "Person who chaired.", False),
             C("items", "integer", "Puntos de la agenda.", "Agenda items."),
             C("decisions", "integer", "Decisiones tomadas.", "Decisions taken."),
-        ), ("id",), ((("body_id",), "fabrica-organos", ("id",)),), rows=_meetings),
+        ), ("id",), ((("body_id",), "fabrica-organos", ("id",)),), rows=_meetings,
+           present=_has_factory),
         Table("fabrica-decisiones", "Fábrica: decisiones", "Factory: decisions", (
             C("id", "string", "Identificador de la decisión.", "Decision identifier."),
             C("meeting_id", "string", "Reunión en que se tomó.", "Meeting where it was taken."),
@@ -121,7 +126,8 @@ def tables():
               "true if it passed by the body's rule."),
             C("proposal_id", "string", "Propuesta que mueve.", "Proposal it moves.", False),
         ), ("id",), ((("meeting_id",), "fabrica-reuniones", ("id",)),
-                     (("proposal_id",), "fabrica-propuestas", ("id",))), rows=_decisions),
+                     (("proposal_id",), "fabrica-propuestas", ("id",))), rows=_decisions,
+           present=_has_factory),
         Table("fabrica-propuestas", "Fábrica: propuestas", "Factory: proposals", (
             C("id", "string", "Identificador de la propuesta.", "Proposal identifier."),
             C("title", "string", "Título.", "Title."),
@@ -147,5 +153,5 @@ def tables():
               "Category of the community project.", False),
             C("parish_id", "string", "Parroquia del proyecto comunitario.",
               "Parish of the community project.", False),
-        ), ("id",), rows=_proposals),
+        ), ("id",), rows=_proposals, present=_has_factory),
     ]
