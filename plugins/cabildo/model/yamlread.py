@@ -189,9 +189,6 @@ def _events_to_values(events: Iterable[yaml.Event], marks: Marks, problems: Prob
         assert frame.pending is not None
         return frame.path + (frame.pending[0],)
 
-    def expecting_key() -> bool:
-        return bool(stack) and isinstance(stack[-1].container, dict) and stack[-1].pending is None
-
     for event in events:
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
@@ -206,7 +203,8 @@ def _events_to_values(events: Iterable[yaml.Event], marks: Marks, problems: Prob
         if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             place(stack.pop().container)
             continue
-        if expecting_key():
+        if stack and stack[-1].pending is None and isinstance(stack[-1].container, dict):
+            # a mapping waiting for its next key
             if not isinstance(event, yaml.ScalarEvent):
                 raise _Refused(event.start_mark, "a key must be a plain word",
                                "write the key as text followed by a colon")
