@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..extensions import extensions
 from ..model.load import PLACE
-from ..model.schema import SCHEMA_DIR
+from ..model.schema import schema_path
 from ..views.i18n import gettext_for, written_in
 
 
@@ -55,7 +55,7 @@ def model_docs(data=None) -> list[TypeDoc]:
             places |= ext.places()
     docs = []
     for record_type, place in places.items():
-        schema = json.loads((SCHEMA_DIR / f"{record_type}.schema.json").read_text("utf-8"))
+        schema = json.loads(schema_path(record_type).read_text("utf-8"))
         item = schema["$defs"][record_type]
         docs.append(TypeDoc(record_type, place, schema["title"], schema["x-title-en"],
                             tuple(_fields(item))))
@@ -82,4 +82,4 @@ def settings_docs(settings, data=None) -> list[SettingDoc]:
 
 def schema_files(data=None):
     """The JSON Schemas of the record types the site documents (see model_docs)."""
-    return sorted(SCHEMA_DIR / f"{doc.type}.schema.json" for doc in model_docs(data))
+    return sorted((schema_path(doc.type) for doc in model_docs(data)), key=lambda p: p.name)
