@@ -268,3 +268,21 @@ def test_parsed_files_are_kept_and_read_again_only_when_they_change(tmp_path):
         with pytest.raises(DataProblems) as exc:
             load_dataset(config)
         assert "control character" in str(exc.value.problems)
+
+
+def test_each_setting_is_typed_as_it_is_read():
+    """Config["CABILDO_X"] is typed by the Literal lists in settings.py (for mypy); a setting
+    added to SETTINGS without its list, or listed with another type, would be typed wrong."""
+    from decimal import Decimal
+    from typing import get_args
+
+    from pelican.plugins.cabildo.model import settings
+    config = settings.Config.for_data("data", CABILDO_GEOMETRY_TYPES={"road": ["LineString"]})
+    expected = {settings.TextSetting: str, settings.FlagSetting: bool,
+                settings.CountSetting: int, settings.ShareSetting: Decimal,
+                settings.TableSetting: dict, settings.GeometrySetting: dict}
+    listed = [name for group in expected for name in get_args(group)]
+    assert sorted(listed) == sorted(settings.BY_NAME)  # each setting in exactly one list
+    for group, kind in expected.items():
+        for name in get_args(group):
+            assert type(config[name]) is kind, name

@@ -3,7 +3,7 @@ data model page, and every data file points editors at its schema."""
 import json
 import re
 
-from pelican.plugins.cabildo.model.schema import FILE_KEYS, SCHEMA_DIR
+from pelican.plugins.cabildo.model.schema import FILE_KEYS, SCHEMA_DIR, file_keys, schema_path
 from pelican.plugins.cabildo.model.settings import SETTINGS
 from pelican.plugins.cabildo.outputs.modeldoc import model_docs
 
@@ -25,11 +25,21 @@ def test_every_schema_field_has_spanish_and_english_descriptions():
 
 
 def test_every_record_type_has_a_schema_and_a_place():
-    types = set(FILE_KEYS.values())
+    types = set(file_keys().values())
     assert types == {doc.type for doc in model_docs()}  # core and extensions (the factory)
     for record_type in types:
-        schema = json.loads((SCHEMA_DIR / f"{record_type}.schema.json").read_text())
+        schema = json.loads(schema_path(record_type).read_text())
         assert schema["$schema"].startswith("https://json-schema.org/")
+
+
+def test_the_core_names_no_extension_s_schema_or_file():
+    """The factory's schemas and file keys come from its extension, not from the core."""
+    from pelican.plugins.cabildo.extensions.factory import EXTENSION
+    core = {path.name.removesuffix(".schema.json") for path in SCHEMA_DIR.glob("*.schema.json")}
+    assert core == set(FILE_KEYS.values())
+    assert not core & set(EXTENSION.file_keys.values())
+    assert {schema_path(t).parent for t in EXTENSION.file_keys.values()} == {
+        EXTENSION.schema_dir()}
 
 
 def test_data_files_point_editors_to_their_schema():

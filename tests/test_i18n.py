@@ -141,6 +141,17 @@ def test_every_open_data_and_schema_description_is_translated(lang):
     assert not missing, f"add to the {lang} catalog: {missing}"
 
 
+@pytest.mark.parametrize("lang", [lang for lang in COMPLETE if lang != "en"])
+def test_every_setting_description_is_translated(lang):
+    """The data-model page explains each setting in the site's language: the English
+    text is the message, so each language's catalog must hold it."""
+    from pelican.plugins.cabildo.model.settings import SETTINGS
+    catalog = load(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po")
+    missing = sorted(s.name for s in SETTINGS
+                     if not (catalog.get(s.doc) and catalog.get(s.doc).string))
+    assert not missing, f"add the descriptions of these settings to the {lang} catalog: {missing}"
+
+
 @pytest.mark.parametrize("po", catalog_files(), ids=lambda p: p.parent.parent.name)
 def test_translations_keep_their_placeholders(po):
     catalog = load(po)

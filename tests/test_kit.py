@@ -1,6 +1,7 @@
 """Cabildo as a kit: a new municipality starts with `cabildo init` and builds at once,
 in its own language, money and sort order, with nothing of Torres in it."""
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -94,11 +95,21 @@ def test_nothing_of_torres_in_a_new_site(ville):
 
 
 def test_an_extension_without_data_leaves_no_trace(ville):
+    """A site without data/factory/ has no factory page, feed, table or schema, and its data
+    model page documents only the records it keeps (the factory is an installed extension)."""
+    from pelican.plugins.cabildo.model.schema import FILE_KEYS
     out = ville / "output"
     assert not list(out.rglob("*factory*")) and not list(out.rglob("*fabrica*"))
-    assert not list((out / "datos" / "esquemas").glob("factory*"))
+    served = {p.name.removesuffix(".schema.json") for p in (out / "datos" / "esquemas").iterdir()}
+    assert served and served <= set(FILE_KEYS.values())  # the core's, nothing else
     package = (out / "datos" / "datapackage.json").read_text("utf-8")
     assert "factory" not in package and "popolo" not in package
+    model = text_of((out / "donnees" / "modele" / "index.html").read_text("utf-8"))
+    assert "Schéma" in model and "municipality.schema.json" in model
+    trace = re.compile(r"factory|f[aá]brica|\busines?\b|popolo", re.I)
+    for path in out.rglob("*"):
+        if path.suffix in (".html", ".json", ".csv", ".xml", ".geojson", ".txt"):
+            assert not trace.search(path.read_text("utf-8")), path
 
 
 def test_validate_speaks_ci_annotations(ville, tmp_path):
@@ -194,16 +205,31 @@ def test_lists_follow_the_locale_collation(ville, tmp_path):
 
 
 def test_the_wheel_carries_theme_translations_and_schemas(tmp_path):
+    # Built from a copy of what the wheel is made of: setuptools never empties an old
+    # build/ folder, whose stale files (moved schemas...) would be shipped again.
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copyfile(ROOT / name, source / name)
+    for folder in ("plugins", "theme"):
+        shutil.copytree(ROOT / folder, source / folder,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     made = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
-                           str(tmp_path), str(ROOT)], capture_output=True, text=True)
+                           str(tmp_path), str(source)], capture_output=True, text=True)
     assert made.returncode == 0, made.stderr
     names = zipfile.ZipFile(next(tmp_path.glob("cabildo-*.whl"))).namelist()
     base = "pelican/plugins/cabildo/"
     for expected in ("__init__.py", "model/load.py", "model/schemas/project.schema.json",
                      "theme/templates/base.html", "theme/static/css/cabildo.css",
                      "theme/translations/es/LC_MESSAGES/messages.po",
-                     "extensions/factory/load.py"):
+                     "extensions/factory/load.py",
+                     "extensions/factory/schemas/factory_meeting.schema.json"):
         assert base + expected in names, expected
+    # Every module of the package (a subpackage left out of pyproject's list is not shipped).
+    code = ROOT / "plugins" / "cabildo"
+    for module in code.rglob("*.py"):
+        assert base + module.relative_to(code).as_posix() in names, module
+    assert not any(n.startswith(base + "model/schemas/factory") for n in names)
     assert not any(n.startswith(("tools/", "tests/", "data/")) for n in names)
     assert any(n.endswith("entry_points.txt") for n in names)
 
@@ -211,7 +237,7 @@ def test_the_wheel_carries_theme_translations_and_schemas(tmp_path):
 def test_every_language_keeps_each_path_s_placeholders():
     from pelican.plugins.cabildo.views import urls
     for lang in ("es", "en", "fr"):
-        for pattern in [*urls.ROUTES.values(), *urls.FILES.values()]:
+        for pattern in urls.patterns().values():  # the core's and the factory's
             local = urls.localized(lang, pattern)
             assert set(re.findall(r"{\w+}", local)) == set(re.findall(r"{\w+}", pattern)), (
                 lang, pattern, local)

@@ -379,3 +379,12 @@ def test_footer_links_the_site_s_own_pages_in_each_language(site):
     assert "inicio" not in footer(es) and not (site / "inicio").exists()
     assert "Cada año, los habitantes de Torres deciden" in text_of(es)
     assert "Every year the residents of Torres decide" in text_of(en)
+
+
+def test_model_page_explains_each_setting_in_the_page_s_language(site):
+    from pelican.plugins.cabildo.model.settings import SETTINGS
+    spanish, english = text_of(page(site, "datos/modelo")), text_of(page(site, "en/data/model"))
+    assert "Carpeta con los registros YAML, relativa al proyecto." in spanish
+    assert "Folder holding the YAML records, relative to the project." in english
+    for setting in SETTINGS:  # no English left on the Spanish page
+        assert setting.doc.split(". ")[0] not in spanish, setting.name

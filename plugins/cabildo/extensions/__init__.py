@@ -6,10 +6,19 @@ Cabildo's own factory is registered that way in pyproject.toml, and any installe
 can add one the same way. Core calls each hook; an extension whose data folder is absent
 loads None and leaves no trace in the site (no page, link, table or documented schema).
 
-    Extension.load(root, problems, where, parishes, councils, options) -> records | None
-        read data/<folder>/ with the core data layer; problems go to `problems`.
+    Extension.load(root, problems, where, parishes, councils, config, categories)
+        -> records | None
+        read data/<folder>/ with the core data layer; problems go to `problems`; `config`
+        is the site's checked settings (it reads those it names in `settings`);
+        `categories` the site's declared project categories (model/categories.py checks
+        the ids its records name).
     Extension.places() -> {record type: file or folder}, for the data model page
-    Extension.schema_dir() -> folder of its JSON Schemas
+    Extension.file_keys: {top-level key of a file: record type}, e.g. {"factory_bodies":
+        "factory_body"}; the core's schema check reads such files like its own.
+    Extension.schema_dir() -> folder of its JSON Schemas (<record type>.schema.json), shipped
+        as package data; the data model page documents them and the site serves them.
+    Extension.routes: {page or file kind: URL path pattern}, as views/urls.py's ROUTES
+        (written in English, marked NP_("URL path", ...) so the catalogs translate them).
     Extension.generators() -> Pelican generator classes
     Extension.tables() -> open-data tables (outputs.opendata.Table)
     Extension.seo(page, lang, data, siteurl, default) -> (feed URL, JSON-LD items) | None
@@ -19,9 +28,10 @@ loads None and leaves no trace in the site (no page, link, table or documented s
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 
@@ -35,7 +45,9 @@ class Extension:
     folder: str  # data/<folder>/, which the core loader leaves to it
     load: Callable[..., Any]
     places: Callable[[], dict[str, str]] = dict
-    schema_dir: Callable[[], Any] | None = None
+    schema_dir: Callable[[], Path] | None = None
+    file_keys: Mapping[str, str] = field(default_factory=dict)
+    routes: Mapping[str, str] = field(default_factory=dict)
     generators: Callable[[], tuple[Any, ...]] = _nothing
     tables: Callable[[], tuple[Any, ...]] = _nothing
     seo: Callable[..., Any] | None = None

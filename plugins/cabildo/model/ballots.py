@@ -8,10 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
-from .records import Money, Source
+from .problems import Problems
+from .records import Money, Parish, Source
 from .yamlread import dotted
+
+if TYPE_CHECKING:
+    from .load import RawRecord, RawRecords, Where
+    from .yamlread import FieldPath, Located
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,8 @@ def _amount(value: object) -> Decimal:  # a required amount (the schema checked 
     return Decimal(str(value))
 
 
-def build(raw: list[Any], problems: Any, where: Any, parishes: dict[str, Any]) -> dict[int, Ballot]:
+def build(raw: list[tuple[Located, FieldPath, RawRecord]], problems: Problems, where: Where,
+          parishes: dict[str, Parish]) -> dict[int, Ballot]:
     """Ballot records from the schema-checked mappings of data/ballots/."""
     from . import checks
     ballots: dict[int, Ballot] = {}
@@ -123,7 +129,7 @@ def build(raw: list[Any], problems: Any, where: Any, parishes: dict[str, Any]) -
     return dict(sorted(ballots.items()))
 
 
-def require_population(raw: dict[str, Any], problems: Any) -> None:
+def require_population(raw: RawRecords, problems: Problems) -> None:
     """Population is optional (imported districts have none), except where the site's
     process shows per-resident figures: sites with assembly cycles (Torres)."""
     if not raw["cycle"]:

@@ -5,9 +5,32 @@ Each check adds Problems pointing at the file and line of the field at fault.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Container, Iterable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
-from .records import PHASES
+from .problems import Problems
+from .records import (
+    PHASES,
+    Council,
+    CouncilAssembly,
+    Cycle,
+    Money,
+    Municipality,
+    Parish,
+    ParishAssembly,
+    Period,
+    Project,
+    ProjectVote,
+)
+from .yamlread import FieldPath, Located
+
+if TYPE_CHECKING:
+    from .load import Where
+
+RecordKey: TypeAlias = tuple[str | int, ...]  # (record type, id): ("project", "p-1"), ("cycle", 2024)
+At: TypeAlias = tuple[str, int, int, str]  # file, line, column, dotted field: where a problem is
 
 PHASE_WORDS = {
     "diagnosis": "diagnosis", "council_assemblies": "council assemblies",
@@ -15,14 +38,15 @@ PHASE_WORDS = {
 }
 
 
-def duplicate(problems, where, key, located, path, seen) -> bool:
+def duplicate(problems: Problems, where: Where, key: RecordKey, located: Located,
+              path: FieldPath, seen: Container[object]) -> bool:
     """Report a repeated id; True when the record must be skipped."""
     if key[1] in seen:
         first_path, first_line, _, _ = where(key)
         line, col = located.where(path + ("id",))
         problems.add(
             located.path, line, col, _field(path, "id"),
-            f"duplicate {key[0].replace('_', ' ')} id '{key[1]}' "
+            f"duplicate {str(key[0]).replace('_', ' ')} id '{key[1]}' "
             f"(already used at {first_path}:{first_line})",
             "give each record its own id",
         )
@@ -31,26 +55,29 @@ def duplicate(problems, where, key, located, path, seen) -> bool:
     return False
 
 
-def _field(path, name):
+def _field(path: FieldPath, name: str) -> str:
     from .yamlread import dotted
     return dotted(tuple(path) + (name,))
 
 
-def _add(problems, at, message, hint=""):
+def _add(problems: Problems, at: At, message: str, hint: str = "") -> None:
     path, line, col, field = at
     problems.add(path, line, col, field, message, hint)
 
 
-def money_reader(problems, where, key, currency: str):
+class MoneyReader(Protocol):
+    def __call__(self, value: int | Decimal, *field: str | int) -> Money: ...
+
+
+def money_reader(problems: Problems, where: Where, key: RecordKey, currency: str) -> MoneyReader:
     """A function turning an amount of `currency` read from YAML into Money, reporting an
     amount with more decimals than the currency has (1.500 typed for 1500, or the
     float noise of a spreadsheet, 6100000.0000001) at its field."""
     from babel.numbers import get_currency_precision
 
-    from .records import Money
     digits = get_currency_precision(currency) if currency else 2
 
-    def money(value, *field) -> Money:
+    def money(value: int | Decimal, *field: str | int) -> Money:
         amount = Decimal(value)
         exponent = amount.as_tuple().exponent
         if isinstance(exponent, int) and -exponent > digits:
@@ -62,13 +89,14 @@ def money_reader(problems, where, key, currency: str):
     return money
 
 
-def municipality(problems, where, m, explicit_locale: bool):
+def municipality(problems: Problems, where: Where, m: Municipality,
+                 explicit_locale: bool) -> None:
     """Time zone, locale and languages the pages and feeds will need, checked now."""
     from zoneinfo import ZoneInfo
 
     from babel import Locale, UnknownLocaleError
     from babel.numbers import list_currencies
-    key = ("municipality",)
+    key: RecordKey = ("municipality",)
     try:
         ZoneInfo(m.timezone)
     except (ValueError, OSError, LookupError):
@@ -88,7 +116,7 @@ def municipality(problems, where, m, explicit_locale: bool):
              "use a code such as VES, USD or EUR")
 
 
-def reserved_id(problems, where, key):
+def reserved_id(problems: Problems, where: Where, key: RecordKey) -> None:
     """A parish id that names a file the site writes itself (the municipal bulletin
     boletines/{year}/municipio.pdf shares its folder with the parishes' bulletins)."""
     from ..views import urls
@@ -97,10 +125,12 @@ def reserved_id(problems, where, key):
                 for lang in urls.catalog_languages()}
     if key[1] in reserved:
         _add(problems, where(key, "id"), f"the id '{key[1]}' is reserved for the "
-             "municipality's own files", "choose another id, e.g. " + key[1] + "-parroquia")
+             "municipality's own files", "choose another id, e.g. " + str(key[1]) + "-parroquia")
 
 
-def currency(problems, where, key, record, cycle):
+def currency(problems: Problems, where: Where, key: RecordKey, record: Mapping[str, Any],
+             cycle: Cycle | None) -> None:
+    """`record`: the project as read, after its schema check."""
     if cycle and "currency" in record and record["currency"] != cycle.currency:
         _add(problems, where(key, "currency"),
              f"amount in {record['currency']} but cycle {cycle.year} is in {cycle.currency}",
@@ -111,9 +141,10 @@ KIND_TYPE = {"parish": "parish", "communal council": "council", "budget cycle": 
              "project": "project"}
 
 
-def _unknown(problems, at, kind, value, known, where=None):
+def _unknown(problems: Problems, at: At, kind: str, value: object, known: Iterable[object],
+             where: Where | None = None) -> None:
     import difflib
-    unsure = where.unsure.get(KIND_TYPE[kind], ()) if where else ()
+    unsure: Container[object] | None = where.unsure.get(KIND_TYPE[kind], ()) if where else ()
     if unsure is None or value in unsure:
         return  # its record could not be read: that problem is reported already
     close = difflib.get_close_matches(str(value), [str(k) for k in known], n=1)
@@ -124,8 +155,11 @@ def _unknown(problems, at, kind, value, known, where=None):
 MAX_WORK_YEARS = 10  # a milestone later than this after its cycle is a typo
 
 
-def run_all(problems, where, parishes, councils, cycles, council_assemblies,
-            parish_assemblies, projects, as_of=None):
+def run_all(problems: Problems, where: Where, parishes: Mapping[str, Parish],
+            councils: Mapping[str, Council], cycles: Mapping[int, Cycle],
+            council_assemblies: Sequence[CouncilAssembly],
+            parish_assemblies: Sequence[ParishAssembly], projects: Mapping[str, Project],
+            as_of: date | None = None) -> None:
     _cycles(problems, where, cycles, parishes)
     _councils(problems, where, councils, parishes)
     _council_assemblies(problems, where, council_assemblies, councils, cycles, projects,
@@ -134,10 +168,11 @@ def run_all(problems, where, parishes, councils, cycles, council_assemblies,
     _projects(problems, where, projects, parishes, councils, cycles, parish_assemblies, as_of)
 
 
-def _cycles(problems, where, cycles, parishes):
+def _cycles(problems: Problems, where: Where, cycles: Mapping[int, Cycle],
+            parishes: Mapping[str, Parish]) -> None:
     from babel.numbers import list_currencies
     for year, cycle in cycles.items():
-        key = ("cycle", year)
+        key: RecordKey = ("cycle", year)
         if cycle.currency not in list_currencies():
             _add(problems, where(key, "currency"),
                  f"'{cycle.currency}' is not an ISO 4217 currency code",
@@ -161,12 +196,12 @@ def _cycles(problems, where, cycles, parishes):
                 _add(problems, where(key, "phases", after, "start"),
                      f"{PHASE_WORDS[after]} starts ({b.start}) before {PHASE_WORDS[before]} "
                      f"({a.start})", "phases go in this order: " + ", ".join(PHASE_WORDS.values()))
-        before = cycles.get(year - 1)
+        previous = cycles.get(year - 1)
         start = cycle.phases["diagnosis"].start
-        if before and start <= before.clpp_approval:
+        if previous and start <= previous.clpp_approval:
             _add(problems, where(key, "phases", "diagnosis", "start"),
                  f"cycle {year} starts on {start}, before cycle {year - 1} ended "
-                 f"({before.clpp_approval})",
+                 f"({previous.clpp_approval})",
                  "were the dates copied from the previous cycle? give this cycle its own")
         last = cycle.phases["parish_round_2"].end
         if cycle.clpp_approval < last:
@@ -185,22 +220,26 @@ def _cycles(problems, where, cycles, parishes):
                      "lower the envelopes or correct the budget")
 
 
-def _councils(problems, where, councils, parishes):
+def _councils(problems: Problems, where: Where, councils: Mapping[str, Council],
+              parishes: Mapping[str, Parish]) -> None:
     for council in councils.values():
         if council.parish_id not in parishes:
             _unknown(problems, where(("council", council.id), "parish"), "parish",
                      council.parish_id, parishes, where=where)
 
 
-def _in_period(problems, at, what, day, period, phase):
+def _in_period(problems: Problems, at: At, what: str, day: date, period: Period,
+               phase: str) -> None:
     if not (period.start <= day <= period.end):
         _add(problems, at, f"{what} on {day} is outside the cycle's {PHASE_WORDS[phase]} "
              f"({period.start} to {period.end})", "correct the date, or the cycle's phase dates")
 
 
-def _council_assemblies(problems, where, assemblies, councils, cycles, projects, parishes):
+def _council_assemblies(problems: Problems, where: Where, assemblies: Sequence[CouncilAssembly],
+                        councils: Mapping[str, Council], cycles: Mapping[int, Cycle],
+                        projects: Mapping[str, Project], parishes: Mapping[str, Parish]) -> None:
     for a in assemblies:
-        key = ("council_assembly", a.id)
+        key: RecordKey = ("council_assembly", a.id)
         if a.council_id not in councils:
             _unknown(problems, where(key, "council"), "communal council", a.council_id, councils, where=where)
         cycle = cycles.get(a.year)
@@ -241,10 +280,12 @@ def _council_assemblies(problems, where, assemblies, councils, cycles, projects,
                  "or correct the attendance")
 
 
-def _parish_assemblies(problems, where, assemblies, parishes, cycles, projects):
-    seen = {}
+def _parish_assemblies(problems: Problems, where: Where, assemblies: Sequence[ParishAssembly],
+                       parishes: Mapping[str, Parish], cycles: Mapping[int, Cycle],
+                       projects: Mapping[str, Project]) -> None:
+    seen: dict[tuple[str, int, int], ParishAssembly] = {}
     for a in assemblies:
-        key = ("parish_assembly", a.id)
+        key: RecordKey = ("parish_assembly", a.id)
         if a.parish_id not in parishes:
             _unknown(problems, where(key, "parish"), "parish", a.parish_id, parishes, where=where)
         cycle = cycles.get(a.year)
@@ -263,7 +304,7 @@ def _parish_assemblies(problems, where, assemblies, parishes, cycles, projects):
             _add(problems, where(key, "delegates_present"),
                  f"{a.delegates_present} delegates present but only {a.delegates_accredited} "
                  "accredited", "present delegates cannot exceed accredited ones")
-        voted = set()
+        voted: set[str] = set()
         for i, v in enumerate(a.votes):
             total = v.yes + v.no + v.abstain
             if total > a.delegates_present:
@@ -287,18 +328,20 @@ def _parish_assemblies(problems, where, assemblies, parishes, cycles, projects):
                      "an assembly votes only its own parish's projects")
 
 
-def _projects(problems, where, projects, parishes, councils, cycles, parish_assemblies,
-              as_of=None):
+def _projects(problems: Problems, where: Where, projects: Mapping[str, Project],
+              parishes: Mapping[str, Parish], councils: Mapping[str, Council],
+              cycles: Mapping[int, Cycle], parish_assemblies: Sequence[ParishAssembly],
+              as_of: date | None = None) -> None:
     # Cycles whose round 2 has been held somewhere: before it, nothing can be funded yet.
     voted_cycles = {a.year for a in parish_assemblies if a.round == 2}
-    round2 = {}
+    round2: dict[str, ProjectVote] = {}
     for a in parish_assemblies:
         if a.round == 2:
             for v in a.votes:
                 round2[v.project_id] = v
-    funded = defaultdict(Decimal)
+    funded: defaultdict[tuple[int, str], Decimal] = defaultdict(Decimal)
     for p in projects.values():
-        key = ("project", p.id)
+        key: RecordKey = ("project", p.id)
         if p.parish_id not in parishes:
             _unknown(problems, where(key, "parish"), "parish", p.parish_id, parishes, where=where)
         for i, c in enumerate(p.council_ids):
@@ -312,7 +355,7 @@ def _projects(problems, where, projects, parishes, councils, cycles, parish_asse
         cycle = cycles.get(p.year)
         if cycle is None:
             _unknown(problems, where(key, "cycle"), "budget cycle", p.year, cycles, where=where)
-        previous = None
+        previous: date | None = None
         for i, m in enumerate(p.milestones):
             if previous and m.date < previous:
                 _add(problems, where(key, "milestones", i, "date"),
@@ -349,7 +392,7 @@ def _projects(problems, where, projects, parishes, councils, cycles, parish_asse
                      "round 2 results are binding: set funded: false")
             funded[(p.year, p.parish_id)] += p.amount.amount
 
-    by_cycle = defaultdict(Decimal)
+    by_cycle: defaultdict[int, Decimal] = defaultdict(Decimal)
     for (year, parish_id), total in sorted(funded.items()):
         by_cycle[year] += total
         cycle = cycles.get(year)

@@ -7,15 +7,29 @@ records, so problems point at a line of the file.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, Protocol, TypeAlias
 
 from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from .problems import Problems
+from .records import Parish
 from .yamlread import read_yaml
+
+# GeoJSON coordinates once read: a number, or lists of them nested as the geometry type says.
+Coords: TypeAlias = float | list["Coords"]
+Area: TypeAlias = tuple[float, float, float, float]  # (minx, miny, maxx, maxy), degrees
+
+
+class AddProblem(Protocol):
+    """Reports a problem at a field of the record being checked."""
+
+    def __call__(self, sub: tuple[str, ...], message: str, hint: str = "") -> None: ...
 
 LINES = ["LineString", "MultiLineString"]
 PLACES = ["Point", "MultiPoint", "Polygon", "MultiPolygon"]
@@ -25,12 +39,12 @@ METRES_PER_DEGREE = 111_320
 @dataclass(frozen=True)
 class Boundary:
     parish_id: str
-    geometry: dict  # GeoJSON, float coordinates
-    shape: object  # shapely geometry
+    geometry: dict[str, object]  # GeoJSON, float coordinates
+    shape: BaseGeometry
     attribution: str
 
 
-def floats(coords):
+def floats(coords: object) -> Coords:
     """GeoJSON coordinates with Decimal numbers (as read) turned into floats."""
     if isinstance(coords, bool) or not isinstance(coords, (int, float, Decimal, list)):
         raise ValueError(f"{coords!r} is not a number")  # "-69,75": text, not a number
@@ -39,7 +53,7 @@ def floats(coords):
     return [floats(c) for c in coords]
 
 
-def load_boundaries(root: Path, parishes: dict, problems: Problems,
+def load_boundaries(root: Path, parishes: Mapping[str, Parish], problems: Problems,
                     parishes_complete: bool = True) -> dict[str, Boundary]:
     """The parish boundaries; when parishes.yaml could not be read whole
     (parishes_complete False), unknown ids are not reported a second time."""
@@ -56,18 +70,18 @@ def load_boundaries(root: Path, parishes: dict, problems: Problems,
                      "the file must start with {\"type\": \"FeatureCollection\", ...")
         return {}
     attribution = str(data.get("attribution", ""))
-    boundaries = {}
+    boundaries: dict[str, Boundary] = {}
     for i, feature in enumerate(data.get("features", [])):
         at = ("features", i)
 
-        def add(sub, message, hint=""):
+        def add(sub: tuple[str, ...], message: str, hint: str = "") -> None:
             line, col = located.where(at + sub)
             from .yamlread import dotted
             problems.add(rel, line, col, dotted(at + sub), message, hint)
 
         props = feature.get("properties") or {}
         parish_id, name = props.get("id"), props.get("name")
-        if parish_id not in parishes:
+        if not isinstance(parish_id, str) or parish_id not in parishes:
             if parishes_complete:
                 add(("properties", "id"), f"boundary for an unknown parish '{parish_id}'",
                     "use an id from data/parishes.yaml")
@@ -98,10 +112,13 @@ def load_boundaries(root: Path, parishes: dict, problems: Problems,
     return boundaries
 
 
-def check_project(add, project, allowed: dict, boundary: Boundary | None, tolerance_m: float,
-                  area) -> dict | None:
+def check_project(add: AddProblem, project: Mapping[str, Any],
+                  allowed: Mapping[str, Sequence[str]], boundary: Boundary | None,
+                  tolerance_m: float, area: Area | None) -> dict[str, object] | None:
     """Check one project's geometry; returns it with float coordinates, or None.
 
+    `project` is the record as read, after its schema check (its fields have the types the
+    schema gives them, which mypy cannot see: hence Any).
     `add(subpath, message, hint)` reports a problem at the project's field.
     `area` is the (minx, miny, maxx, maxy) of the municipality, for the lat/lon swap test.
     """
@@ -173,7 +190,9 @@ def check_project(add, project, allowed: dict, boundary: Boundary | None, tolera
     return geometry
 
 
-def _raw_positions(kind, c):
+# The helpers below take coordinates whose nesting check_project has not confirmed yet:
+# a wrong shape raises TypeError or IndexError there, which it reports.
+def _raw_positions(kind: str, c: Any) -> list[Any]:
     depth = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2,
              "Polygon": 2, "MultiPolygon": 3}[kind]
     items = [c]
@@ -182,7 +201,7 @@ def _raw_positions(kind, c):
     return items
 
 
-def _positions(kind, c):
+def _positions(kind: str, c: Any) -> Iterator[tuple[float, float]]:
     if kind == "Point":
         yield (c[0], c[1])
     elif kind in ("MultiPoint", "LineString"):
@@ -199,15 +218,15 @@ def _positions(kind, c):
                     yield (p[0], p[1])
 
 
-def _lines(kind, c):
+def _lines(kind: str, c: Any) -> list[Any]:
     return [c] if kind == "LineString" else c if kind == "MultiLineString" else []
 
 
-def _rings(kind, c):
+def _rings(kind: str, c: Any) -> list[Any]:
     return c if kind == "Polygon" else [r for p in c for r in p] if kind == "MultiPolygon" else []
 
 
-def bounds_of(boundaries: dict[str, Boundary]):
+def bounds_of(boundaries: Mapping[str, Boundary]) -> Area | None:
     if not boundaries:
         return None
     xs0, ys0, xs1, ys1 = zip(*(b.shape.bounds for b in boundaries.values()))

@@ -8,12 +8,15 @@ files (references, totals, dates across a cycle) run on the records after.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, TypeAlias
 
 from ..extensions import extensions
 from . import ballots, categories, checks, geo
+from .checks import At, RecordKey
 from .collation import sort_key
 from .problems import DataProblems, Problems
 from .records import (
@@ -36,7 +39,7 @@ from .records import (
 )
 from .schema import check_file
 from .settings import Config
-from .yamlread import Located, read_yaml
+from .yamlread import FieldPath, Located, dotted, read_yaml
 
 # Where each record type lives: a file of its own, or a folder of files.
 FILES = {"municipality.yaml": "municipality", "parishes.yaml": "parish",
@@ -55,6 +58,12 @@ PLACE = {t: f"data/{n}" for n, t in FILES.items()} | {t: f"data/{n}/" for n, t i
 
 DEFAULT_QUORUM = Decimal("0.20")
 
+# One record as read, after its file passed its schema check: the JSON Schema
+# (schemas/<type>.schema.json) guarantees its fields and their types, which mypy cannot see.
+RawRecord: TypeAlias = dict[str, Any]
+# Every valid record by record type: (its file, its path in the file, the record).
+RawRecords: TypeAlias = dict[str, list[tuple[Located, FieldPath, RawRecord]]]
+
 
 def all_places() -> dict[str, str]:
     """Where every record type lives: the core's, then the extensions' (data/factory/...)."""
@@ -64,31 +73,26 @@ def all_places() -> dict[str, str]:
 class Where:
     """Remembers where each record came from, so checks can point at lines."""
 
-    def __init__(self):
-        self._at: dict[tuple, tuple[Located, tuple]] = {}
+    def __init__(self) -> None:
+        self._at: dict[RecordKey, tuple[Located, FieldPath]] = {}
         # Record types some records of which could not be read, with their ids
         # (None: unknown ids). References to them are not reported as unknown,
         # so one broken file does not bury its real problem under a hundred others.
-        self.unsure: dict[str, set | None] = {}
+        self.unsure: dict[str, set[str | int] | None] = {}
 
-    def broken(self, record_type: str, record_id=None):
+    def broken(self, record_type: str, record_id: object = None) -> None:
         if record_id is None or not isinstance(record_id, (str, int)):
             self.unsure[record_type] = None
-        elif self.unsure.get(record_type, set()) is not None:
-            self.unsure.setdefault(record_type, set()).add(record_id)
+        elif (ids := self.unsure.setdefault(record_type, set())) is not None:
+            ids.add(record_id)
 
-    def remember(self, key, located: Located, path: tuple):
+    def remember(self, key: RecordKey, located: Located, path: FieldPath) -> None:
         self._at.setdefault(key, (located, path))
 
-    def __call__(self, key, *subpath):
+    def __call__(self, key: RecordKey, *subpath: str | int) -> At:
         located, path = self._at[key]
         line, col = located.where(path + subpath)
-        return located.path, line, col, _dotted(path + subpath)
-
-
-def _dotted(path):
-    from .yamlread import dotted
-    return dotted(path)
+        return located.path, line, col, dotted(path + subpath)
 
 
 def _rel(file: Path, root: Path) -> str:
@@ -96,9 +100,9 @@ def _rel(file: Path, root: Path) -> str:
 
 
 def read_all(root: Path, problems: Problems, where: Where,
-             cache: Path | None = None) -> dict[str, list[tuple[Located, tuple, dict]]]:
+             cache: Path | None = None) -> RawRecords:
     """Every valid record of every file, by record type: (located, path, mapping)."""
-    found: dict[str, list] = {t: [] for t in list(FILES.values()) + list(FOLDERS.values())}
+    found: RawRecords = {t: [] for t in list(FILES.values()) + list(FOLDERS.values())}
     if not root.is_dir():
         problems.add(str(root), 0, 0, "", "the data folder does not exist",
                      "create it, or point CABILDO_DATA_DIR at it")
@@ -118,7 +122,7 @@ def read_all(root: Path, problems: Problems, where: Where,
                 problems.add(_rel(entry, root), 0, 0, "", "unexpected folder in data/",
                              _did_you_mean(entry.name, FOLDERS, "data/ holds: " + ", ".join(
                                  sorted(FOLDERS) + sorted(others))))
-                where.broken(FOLDERS.get(_close(entry.name, FOLDERS), "-"))
+                where.broken(FOLDERS.get(_close(entry.name, FOLDERS) or "", "-"))
                 continue
             for file in _walk(entry, problems, root):
                 if file.suffix not in (".yaml", ".yml"):
@@ -149,13 +153,13 @@ def read_all(root: Path, problems: Problems, where: Where,
     return found
 
 
-def _close(name: str, known) -> str | None:
+def _close(name: str, known: Collection[str]) -> str | None:
     import difflib
     close = difflib.get_close_matches(name.split(".")[0], [k.split(".")[0] for k in known], n=1)
     return next((k for k in known if close and k.split(".")[0] == close[0]), None)
 
 
-def _did_you_mean(name: str, known, otherwise: str) -> str:
+def _did_you_mean(name: str, known: Collection[str], otherwise: str) -> str:
     close = _close(name, known)
     return f"did you mean '{close}'?" if close else otherwise
 
@@ -167,7 +171,7 @@ def _link(problems: Problems, path: Path, root: Path) -> None:
 
 def _walk(folder: Path, problems: Problems, root: Path) -> list[Path]:
     """The files under `folder`, sorted, without following (and reporting) links."""
-    out = []
+    out: list[Path] = []
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
             continue
@@ -181,7 +185,7 @@ def _walk(folder: Path, problems: Problems, root: Path) -> list[Path]:
 
 
 def read_files(files: list[tuple[Path, str]], root: Path, problems: Problems, where: Where,
-               found: dict[str, list], cache: Path | None = None) -> None:
+               found: RawRecords, cache: Path | None = None) -> None:
     """Read and schema-check each (file, expected record type); add its valid records to found."""
     for file, expected in files:
         rel = _rel(file, root)
@@ -200,8 +204,10 @@ def read_files(files: list[tuple[Path, str]], root: Path, problems: Problems, wh
                          f"{places[expected]}",
                          f"move it to {places[record_type]}")
             continue
-        key = next(iter(located.data))
-        value = located.data[key]
+        data = located.data
+        assert isinstance(data, dict)  # check_file found its record type: one key, a mapping
+        key = next(iter(data))
+        value = data[key]
         if None in bad:
             where.broken(record_type)
             continue
@@ -229,12 +235,11 @@ def load_dataset(config: Config | Path | str) -> Dataset:
     quorum = config["CABILDO_QUORUM"]
     geometry_types = config["CABILDO_GEOMETRY_TYPES"]
     tolerance_m = config["CABILDO_GEO_TOLERANCE_M"]
-    factory_as_of = config["CABILDO_FACTORY_AS_OF"]
     problems = Problems()
     where = Where()
     raw = read_all(Path(root), problems, where, config.root / config["CABILDO_CACHE_DIR"] / "yaml")
 
-    def src(located, path):
+    def src(located: Located, path: FieldPath) -> Source:
         return Source(located.path, located.where(path)[0])
 
     municipality = None
@@ -254,7 +259,7 @@ def load_dataset(config: Config | Path | str) -> Dataset:
     declared = categories.build(raw["category"], problems, where,
                                 municipality.languages if municipality else (), geometry_types)
     ballots.require_population(raw, problems)
-    parishes = {}
+    parishes: dict[str, Parish] = {}
     for located, path, m in raw["parish"]:
         key = ("parish", m["id"])
         if checks.duplicate(problems, where, key, located, path, parishes):
@@ -268,7 +273,7 @@ def load_dataset(config: Config | Path | str) -> Dataset:
     area = geo.bounds_of(boundaries)
     allowed = {c.id: list(c.geometry_types) for c in declared.values()}
 
-    councils = {}
+    councils: dict[str, Council] = {}
     for located, path, m in raw["council"]:
         key = ("council", m["id"])
         if checks.duplicate(problems, where, key, located, path, councils):
@@ -276,7 +281,7 @@ def load_dataset(config: Config | Path | str) -> Dataset:
         councils[m["id"]] = Council(m["id"], m["name"], m["parish"], m["setting"],
                                     m["families"], m["members"], src(located, path))
 
-    cycles = {}
+    cycles: dict[int, Cycle] = {}
     for located, path, m in raw["cycle"]:
         key = ("cycle", m["year"])
         if checks.duplicate(problems, where, key, located, path, cycles):
@@ -298,15 +303,15 @@ def load_dataset(config: Config | Path | str) -> Dataset:
                 for s in m.get("calendar", ())),
         )
 
-    council_assemblies = []
-    seen_ca: dict = {}
+    council_assemblies: list[CouncilAssembly] = []
+    seen_ca: dict[str, CouncilAssembly] = {}
     for located, path, m in raw["council_assembly"]:
         key = ("council_assembly", m["id"])
         if checks.duplicate(problems, where, key, located, path, seen_ca):
             continue
         cycle = cycles.get(m["cycle"])
         ratio = cycle.quorum if cycle else quorum
-        assembly = CouncilAssembly(
+        council_assembly = CouncilAssembly(
             id=m["id"], council_id=m["council"], year=m["cycle"], date=_d(m["date"]),
             members=m["members"], attendance=m["attendance"],
             quorum_needed=math.ceil(m["members"] * ratio),
@@ -314,11 +319,11 @@ def load_dataset(config: Config | Path | str) -> Dataset:
                                       p.get("project", "")) for p in m.get("priorities", [])),
             source=src(located, path),
         )
-        seen_ca[m["id"]] = assembly
-        council_assemblies.append(assembly)
+        seen_ca[m["id"]] = council_assembly
+        council_assemblies.append(council_assembly)
 
-    parish_assemblies = []
-    seen_pa: dict = {}
+    parish_assemblies: list[ParishAssembly] = []
+    seen_pa: dict[str, ParishAssembly] = {}
     for located, path, m in raw["parish_assembly"]:
         key = ("parish_assembly", m["id"])
         if checks.duplicate(problems, where, key, located, path, seen_pa):
@@ -334,7 +339,7 @@ def load_dataset(config: Config | Path | str) -> Dataset:
         seen_pa[m["id"]] = assembly
         parish_assemblies.append(assembly)
 
-    projects = {}
+    projects: dict[str, Project] = {}
     for located, path, m in raw["project"]:
         key = ("project", m["id"])
         if checks.duplicate(problems, where, key, located, path, projects):
@@ -342,7 +347,7 @@ def load_dataset(config: Config | Path | str) -> Dataset:
         cycle = cycles.get(m["cycle"])
         currency = cycle.currency if cycle else m.get("currency", "")
 
-        def add(sub, message, hint="", key=key):
+        def add(sub: tuple[str, ...], message: str, hint: str = "", key: RecordKey = key) -> None:
             checks._add(problems, where(key, *sub), message, hint)
         geometry = geo.check_project(add, m, allowed, boundaries.get(m["parish"]), tolerance_m,
                                      area)
@@ -369,9 +374,10 @@ def load_dataset(config: Config | Path | str) -> Dataset:
                    council_assemblies, parish_assemblies, projects,
                    as_of=municipality.as_of if municipality else None)
 
-    # Extensions (the factory...) read their own folders; None where the folder is absent.
-    options = {"CABILDO_FACTORY_AS_OF": factory_as_of, "categories": declared}
-    loaded = {ext.name: ext.load(Path(root), problems, where, parishes, councils, options)
+    # Extensions read their own folders (with the settings they name); None where the
+    # folder is absent.
+    loaded = {ext.name: ext.load(Path(root), problems, where, parishes, councils, config,
+                           declared)
               for ext in extensions()}
 
     ballot_records = ballots.build(raw["ballot"], problems, where, parishes)
@@ -386,6 +392,7 @@ def load_dataset(config: Config | Path | str) -> Dataset:
 
     if problems.errors:
         raise DataProblems(problems.errors)
+    assert municipality is not None  # else "no municipality record" is among the errors
 
     def by_name(name: str) -> bytes:  # lists read in the municipality's own collation
         return sort_key(municipality.locale, name)

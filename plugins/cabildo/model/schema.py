@@ -1,24 +1,36 @@
 """JSON Schema checks of one file, turned into messages staff can act on.
 
-The schemas in schemas/ are the same files editors use for completion
-(`# yaml-language-server: $schema=...` at the top of each data file).
+The schemas in schemas/ (and each extension's own, extensions/) are the same files editors
+use for completion (`# yaml-language-server: $schema=...` at the top of each data file).
 """
 from __future__ import annotations
 
 import difflib
 import json
 import re
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
 
-from ..resources import SCHEMA_DIR  # noqa: E402
+from ..extensions import extensions
+from ..resources import SCHEMA_DIR
 from .problems import Problems
-from .yamlread import Located, dotted
+from .yamlread import FieldPath, Located, dotted
 
-# The top-level key of a file names its record type.
+if TYPE_CHECKING:
+    from jsonschema_rs import Validator as CompiledValidator
+
+# A JSON Schema (or one of its subschemas) as json.loads gives it: JSON values nested to any
+# depth, which is how jsonschema's own stubs type it too.
+JsonSchema: TypeAlias = dict[str, Any]
+
+# The top-level key of a file names its record type (the core's; extensions add theirs).
 FILE_KEYS = {
     "municipality": "municipality",
     "parishes": "parish",
@@ -29,20 +41,27 @@ FILE_KEYS = {
     "parish_assemblies": "parish_assembly",
     "projects": "project",
     "ballot": "ballot",  # data/ballots/ (model/ballots.py)
-    # data/factory/ (plugins/cabildo/factory/)
-    "factory": "factory",
-    "factory_bodies": "factory_body",
-    "factory_people": "factory_person",
-    "factory_memberships": "factory_membership",
-    "factory_meetings": "factory_meeting",
-    "factory_proposals": "factory_proposal",
 }
+
+
+def file_keys() -> dict[str, str]:
+    """Top-level key -> record type: the core's, then the installed extensions'."""
+    return FILE_KEYS | {key: record_type for ext in extensions()
+                        for key, record_type in ext.file_keys.items()}
+
+
+def schema_path(record_type: str) -> Path:
+    """The JSON Schema of a record type: the core's, or the extension's that reads it."""
+    for ext in extensions():
+        if ext.schema_dir is not None and record_type in ext.file_keys.values():
+            return ext.schema_dir() / f"{record_type}.schema.json"
+    return SCHEMA_DIR / f"{record_type}.schema.json"
 
 _formats = FormatChecker(formats=())
 
 
 @_formats.checks("date", raises=ValueError)
-def _is_date(value) -> bool:
+def _is_date(value: object) -> bool:
     if not isinstance(value, str):
         return True
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -51,8 +70,9 @@ def _is_date(value) -> bool:
     return True
 
 
-def _schema(record_type: str) -> dict:
-    return json.loads((SCHEMA_DIR / f"{record_type}.schema.json").read_text("utf-8"))
+def _schema(record_type: str) -> JsonSchema:
+    schema: JsonSchema = json.loads(schema_path(record_type).read_text("utf-8"))
+    return schema
 
 
 @cache
@@ -68,7 +88,7 @@ def _date_ok(value: str) -> bool:
 
 
 @cache
-def _compiled(record_type: str):
+def _compiled(record_type: str) -> CompiledValidator | None:
     """A compiled validator (jsonschema-rs) that only says valid or not: most files are
     valid, and it checks them some 50 times faster. Invalid ones, or any it cannot
     read, go through `validator` for the precise messages."""
@@ -80,7 +100,7 @@ def _compiled(record_type: str):
                                        formats={"date": _date_ok})
 
 
-def _valid(record_type: str, data) -> bool:
+def _valid(record_type: str, data: object) -> bool:
     compiled = _compiled(record_type)
     if compiled is None:
         return False
@@ -96,7 +116,7 @@ _TYPE_WORDS = {
 }
 
 
-def _describe(value) -> str:
+def _describe(value: object) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, bool):
@@ -110,18 +130,21 @@ def _describe(value) -> str:
     return "a mapping"
 
 
-def _hint(schema, fallback: str = "") -> str:
+def _hint(schema: object, fallback: str = "") -> str:
     """What the field should hold, in the schema's own words (x-hint-en, else its
     English description): the wording lives with the schemas, never in a regex."""
     if not isinstance(schema, dict):
         return fallback
-    return schema.get("x-hint-en") or schema.get("x-description-en") or fallback
+    return str(schema.get("x-hint-en") or schema.get("x-description-en") or fallback)
 
 
-def _message(error) -> tuple[str, str, tuple]:
+def _message(error: ValidationError) -> tuple[str, str, FieldPath]:
     """(message, hint, path) for one jsonschema error. Every message has a hint."""
     path = tuple(error.absolute_path)
-    kind, schema, value = error.validator, error.schema, error.instance
+    kind = error.validator
+    value: Any = error.instance  # the value at fault: whatever the YAML held there
+    # The subschema that failed; always a mapping in our schemas (none is a bare true/false)
+    schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
     if kind == "required":
         missing = error.message.split("'")[1]
         what = _hint(schema.get("properties", {}).get(missing))
@@ -180,30 +203,32 @@ def _message(error) -> tuple[str, str, tuple]:
     return error.message, _hint(schema, "see the schema of this file"), path
 
 
-def check_file(located: Located, problems: Problems) -> tuple[str | None, set]:
+def check_file(located: Located, problems: Problems) -> tuple[str | None, set[int | None]]:
     """Validate a file against its record type's schema.
 
     Returns its record type (None if unknown) and the set of indexes of
     records with errors (None in the set when the whole file is unusable).
     """
     data = located.data
-    if not isinstance(data, dict) or len(data) != 1 or next(iter(data)) not in FILE_KEYS:
+    known = file_keys()
+    if not isinstance(data, dict) or len(data) != 1 or next(iter(data)) not in known:
         found = ", ".join(map(str, data)) if isinstance(data, dict) else _describe(data)
         problems.add(
             located.path, 1, 1, "",
             f"cannot tell what this file holds (top-level key: {found or 'none'})",
-            "start the file with one of: " + ", ".join(f"'{k}:'" for k in FILE_KEYS),
+            "start the file with one of: " + ", ".join(f"'{k}:'" for k in known),
         )
         return None, {None}
-    record_type = FILE_KEYS[next(iter(data))]
+    record_type = known[next(iter(data))]
     if _valid(record_type, data):
         return record_type, set()
     errors = sorted(validator(record_type).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    bad = set()
+    bad: set[int | None] = set()
     for error in errors:
         message, hint, path = _message(error)
         many = isinstance(data[next(iter(data))], list)
-        bad.add(path[1] if many and len(path) > 1 else None)
+        index = path[1] if many and len(path) > 1 else None  # the record's place in the list
+        bad.add(index if isinstance(index, int) else None)
         line, col = located.where(path)
         problems.add(located.path, line, col, dotted(path), message, hint)
     return record_type, bad

@@ -8,19 +8,21 @@ declares its config options), so the checks and the docs cannot drift apart.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, KeysView, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
+from typing import Literal, TypeAlias, cast, overload
 
 
 @dataclass(frozen=True)
 class Setting:
     name: str
     default: object
-    kind: type | tuple
+    kind: type | tuple[type, ...]
     doc: str
-    choices: tuple = ()  # the only values allowed, when not empty
+    choices: tuple[object, ...] = ()  # the only values allowed, when not empty
     minimum: int | None = None  # for numbers
 
 
@@ -28,7 +30,7 @@ SETTINGS = [
     Setting("CABILDO_DATA_DIR", "data", str,
             "Folder holding the YAML records, relative to the project."),
     Setting("CABILDO_ROOT", ".", str,
-            "Folder a relative CABILDO_DATA_DIR is read from. `invoke build` sets it to "
+            "Folder a relative CABILDO_DATA_DIR is read from. `cabildo build` sets it to "
             "the folder of the settings file."),
     Setting("CABILDO_QUORUM", "0.20", (str, Decimal),
             "Default share of registered members a council assembly needs (a cycle may set "
@@ -79,11 +81,12 @@ SETTINGS = [
     Setting("CABILDO_BULLETINS", True, bool,
             "Print the PDF bulletins (one per parish and cycle, and a municipal summary per "
             "cycle, in every language) during the build, and link them from the parish and "
-            "cycle pages. Turn off for quick previews; `invoke bulletins` prints them alone."),
+            "cycle pages. Turn off for quick previews; `cabildo bulletins` prints them alone."),
     Setting("CABILDO_BULLETIN_CYCLES", 1, int,
-            "How many of the most recent cycles get bulletins in the site build (0: every "
-            "cycle; each costs about 18 bulletins per language, some 10 s on two cores). "
-            "`invoke bulletins --year` prints those of any cycle.", minimum=0),
+            "How many of the most recent cycles the site build prints bulletins for (0: "
+            "every cycle; each is about 18 bulletins per language, some 10 s on two cores). "
+            "Older cycles link to theirs when the cache holds them: `cabildo bulletins "
+            "--year` prints those of any cycle into it.", minimum=0),
     Setting("CABILDO_BULLETIN_PAGE_SIZE", "A4", str,
             "Paper size of the bulletins: \"A4\" or \"Letter\".", choices=("A4", "Letter")),
     Setting("CABILDO_BULLETIN_WORKERS", 0, int,
@@ -94,12 +97,28 @@ SETTINGS = [
             minimum=0),
     Setting("CABILDO_CACHE_DIR", ".cabildo-cache", str,
             "Folder, relative to the project, that keeps what later builds reuse: the "
-            "printed bulletins (by the hash of what they print) and what each page was "
-            "built from, so that a build re-renders only the pages whose records changed. "
-            "Never inside the output; CI may keep it between runs. Deleting it is safe."),
+            "printed bulletins, the parsed data files and the workbooks (by the hash of "
+            "what they hold) and what each page was built from, so that a build "
+            "re-renders only the pages whose records changed. Never inside the output; "
+            "CI may keep it between runs. Deleting it is safe."),
 ]
 
 BY_NAME = {s.name: s for s in SETTINGS}
+
+# The type each setting has once read (Config["CABILDO_X"] gives it; tests/test_kit.py checks
+# these lists against SETTINGS).
+TextSetting: TypeAlias = Literal[
+    "CABILDO_DATA_DIR", "CABILDO_ROOT", "CABILDO_MONEY_FORMAT", "CABILDO_REPOSITORY_URL",
+    "CABILDO_SOURCE_BRANCH", "CABILDO_MAP_TILES", "CABILDO_FACTORY_AS_OF",
+    "CABILDO_BULLETIN_PAGE_SIZE", "CABILDO_CACHE_DIR"]
+FlagSetting: TypeAlias = Literal[
+    "CABILDO_DEMO_NOTICE", "CABILDO_SEARCH", "CABILDO_MAPS", "CABILDO_BULLETINS"]
+CountSetting: TypeAlias = Literal[
+    "CABILDO_GEO_TOLERANCE_M", "CABILDO_LATEST_DECISIONS", "CABILDO_BULLETIN_CYCLES",
+    "CABILDO_BULLETIN_WORKERS", "CABILDO_WORKERS"]
+ShareSetting: TypeAlias = Literal["CABILDO_QUORUM"]  # read as text, kept as Decimal
+TableSetting: TypeAlias = Literal["CABILDO_LOCALES", "CABILDO_CURRENCY_SYMBOLS"]
+GeometrySetting: TypeAlias = Literal["CABILDO_GEOMETRY_TYPES"]
 
 
 class SettingsError(Exception):
@@ -112,27 +131,44 @@ class Config:
 
     `config["CABILDO_X"]` reads a setting; `config.data_dir` is the data folder."""
 
-    values: MappingProxyType
+    values: MappingProxyType[str, object]
     root: Path = field(default=Path("."))
 
-    def __getitem__(self, name: str):
+    # Each value was checked against its Setting's kind by `read`, so a known name has a
+    # known type; any other name gives `object`.
+    @overload
+    def __getitem__(self, name: TextSetting) -> str: ...
+    @overload
+    def __getitem__(self, name: FlagSetting) -> bool: ...
+    @overload
+    def __getitem__(self, name: CountSetting) -> int: ...
+    @overload
+    def __getitem__(self, name: ShareSetting) -> Decimal: ...
+    @overload
+    def __getitem__(self, name: TableSetting) -> dict[str, str]: ...
+    @overload
+    def __getitem__(self, name: GeometrySetting) -> dict[str, list[str]] | None: ...
+    @overload
+    def __getitem__(self, name: str) -> object: ...
+
+    def __getitem__(self, name: str) -> object:
         return self.values[name]
 
-    def get(self, name: str, default=None):
+    def get(self, name: str, default: object = None) -> object:
         return self.values.get(name, default)
 
-    def keys(self):
+    def keys(self) -> KeysView[str]:
         return self.values.keys()
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self.values)
 
     @property
     def data_dir(self) -> Path:
-        return self.root / self.values["CABILDO_DATA_DIR"]
+        return self.root / self["CABILDO_DATA_DIR"]
 
     @classmethod
-    def for_data(cls, data_dir, **overrides) -> Config:
+    def for_data(cls, data_dir: str | Path, **overrides: object) -> Config:
         """Default settings for the data folder `data_dir` (tests, tools)."""
         return read({"CABILDO_DATA_DIR": str(Path(data_dir).resolve()), **overrides})
 
@@ -140,14 +176,14 @@ class Config:
 CONFIG = "cabildo_config"  # key of the build's checked Config in Pelican's settings
 
 
-def read(settings: dict) -> Config:
+def read(settings: Mapping[str, object] | Config) -> Config:
     """Cabildo's settings with defaults filled in; raises SettingsError if one is wrong.
     Settings a build already checked carry their Config: it is returned as it is."""
     if isinstance(settings, Config):
         return settings
-    if isinstance(settings.get(CONFIG), Config):
-        return settings[CONFIG]
-    out = {}
+    if isinstance(checked := settings.get(CONFIG), Config):
+        return checked
+    out: dict[str, object] = {}
     unknown = sorted(k for k in settings if k.startswith("CABILDO_") and k not in BY_NAME)
     if unknown:
         raise SettingsError(
@@ -161,11 +197,11 @@ def read(settings: dict) -> Config:
         if s.choices and value not in s.choices:
             raise SettingsError(f"setting {s.name} must be one of "
                                 f"{', '.join(map(repr, s.choices))}; got {value!r}")
-        if s.minimum is not None and value < s.minimum:
+        if s.minimum is not None and isinstance(value, int) and value < s.minimum:
             raise SettingsError(f"setting {s.name} must be {s.minimum} or more; got {value!r}")
         out[s.name] = value
     try:
-        quorum = Decimal(out["CABILDO_QUORUM"])
+        quorum = Decimal(cast(str | Decimal, out["CABILDO_QUORUM"]))  # its kind, checked above
     except InvalidOperation:
         quorum = Decimal(-1)
     if not 0 < quorum <= 1:
@@ -173,21 +209,23 @@ def read(settings: dict) -> Config:
             f"setting CABILDO_QUORUM must be a share between 0 and 1, such as \"0.20\"; "
             f"got {out['CABILDO_QUORUM']!r}")
     out["CABILDO_QUORUM"] = quorum
-    if out["CABILDO_FACTORY_AS_OF"]:
+    if factory_as_of := cast(str, out["CABILDO_FACTORY_AS_OF"]):
         from datetime import date
         try:
-            date.fromisoformat(out["CABILDO_FACTORY_AS_OF"])
+            date.fromisoformat(factory_as_of)
         except ValueError:
             raise SettingsError("setting CABILDO_FACTORY_AS_OF must be a date written "
                                 f"YYYY-MM-DD, or empty; got {out['CABILDO_FACTORY_AS_OF']!r}")
-    _check_locales(out["CABILDO_LOCALES"])
-    return Config(MappingProxyType(out), Path(settings.get("CABILDO_ROOT", ".")))
+    _check_locales(cast(dict[str, object], out["CABILDO_LOCALES"]))
+    return Config(MappingProxyType(out), Path(cast(str, out["CABILDO_ROOT"])))
 
 
-def _check_locales(locales: dict) -> None:
+def _check_locales(locales: dict[str, object]) -> None:
     from babel import Locale, UnknownLocaleError
     for lang, name in locales.items():
         try:
+            if not isinstance(name, str):  # a number or a list: not a locale name
+                raise TypeError(name)
             Locale.parse(name)
         except (UnknownLocaleError, ValueError, TypeError):
             raise SettingsError(f"setting CABILDO_LOCALES: {lang}: {name!r} is not a locale "

@@ -19,10 +19,12 @@ import hashlib
 import os
 import pickle
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol, TypeAlias
 
 import yaml
 
@@ -31,7 +33,12 @@ from .problems import Problems
 try:  # the C composer is several times faster on the full-scale data
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]  # same interface
+
+# Where a value sits in its file: keys and list indexes from the top, ("projects", 3, "amount").
+FieldPath: TypeAlias = tuple[str | int, ...]
+Marks: TypeAlias = dict[FieldPath, tuple[int, int]]  # path -> (line, column), 1-based
+Scalar: TypeAlias = str | int | bool | Decimal | None
 
 
 @dataclass
@@ -39,10 +46,10 @@ class Located:
     """A file's values and the (line, column) of every path inside it."""
 
     path: str
-    data: object
-    marks: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    data: object  # as read, not yet checked against its schema
+    marks: Marks = field(default_factory=dict)
 
-    def where(self, path: tuple) -> tuple[int, int]:
+    def where(self, path: Iterable[str | int]) -> tuple[int, int]:
         """The position of `path`, or of its closest ancestor that has one."""
         path = tuple(path)
         while path and path not in self.marks:
@@ -50,7 +57,7 @@ class Located:
         return self.marks.get(path, (1, 1))
 
 
-def dotted(path: tuple) -> str:
+def dotted(path: Iterable[object]) -> str:
     out = ""
     for part in path:
         if isinstance(part, int):
@@ -72,12 +79,13 @@ _resolver = yaml.resolver.Resolver()
 
 
 @lru_cache(maxsize=65536)
-def _tag(value: str, implicit: tuple) -> str:
+def _tag(value: str, implicit: tuple[bool, bool]) -> str:
     """The type YAML 1.1 gives a scalar (repeated values are many: ids, dates, words)."""
-    return _resolver.resolve(yaml.ScalarNode, value, implicit)
+    tag: str = _resolver.resolve(yaml.ScalarNode, value, implicit)
+    return tag
 
 
-def _scalar(event):
+def _scalar(event: yaml.ScalarEvent) -> Scalar:
     value = event.value
     tag = _tag(value, event.implicit) if event.implicit[0] else "tag:yaml.org,2002:str"
     if tag.endswith(":null"):
@@ -98,18 +106,25 @@ def _scalar(event):
     return value  # str, and timestamps kept as text for the schema's date check
 
 
-def _at(mark) -> tuple[int, int]:
+class _Mark(Protocol):
+    line: int  # 0-based
+    column: int
+
+
+def _at(mark: _Mark | None) -> tuple[int, int]:
+    if mark is None:  # the parser marks every event; (1, 1) rather than a crash
+        return 1, 1
     return mark.line + 1, mark.column + 1
 
 
 class _Refused(Exception):
     """A construct staff data may not use; carries its message."""
 
-    def __init__(self, mark, message, hint):
+    def __init__(self, mark: _Mark | None, message: str, hint: str) -> None:
         self.at, self.message, self.hint = _at(mark), message, hint
 
 
-def _check_event(event) -> None:
+def _check_event(event: yaml.Event) -> None:
     if isinstance(event, yaml.AliasEvent):
         raise _Refused(event.start_mark, f"an alias (*{event.anchor}) repeats another part of "
                        "the file", "write the values out in full; aliases are not allowed in "
@@ -126,25 +141,36 @@ def _check_event(event) -> None:
                        "remove it; write the value as plain text, a number or a date")
 
 
-def _events_to_values(events, marks: dict, problems: Problems, rel: str):
+@dataclass(slots=True)
+class _Frame:
+    """A mapping or list being built, where it sits, and (mappings) the key just read."""
+
+    container: dict[str, object] | list[object]
+    path: FieldPath
+    pending: tuple[str, tuple[int, int]] | None = None  # key and its (line, column)
+
+
+def _events_to_values(events: Iterable[yaml.Event], marks: Marks, problems: Problems,
+                      rel: str) -> object:
     """Build plain values from the parser's events, remembering each value's position.
     Refuses aliases, anchors, tags, merge keys, deep nesting and several documents."""
-    stack: list[list] = []  # frames: [container, path, pending key or None]
-    root = None
+    stack: list[_Frame] = []
+    root: object = None
     documents = 0
 
-    def place(value, path_of_value, mark):
+    def place(value: object) -> None:
         nonlocal root
         if not stack:
             root = value
             return
         frame = stack[-1]
-        container, path = frame[0], frame[1]
+        container, path = frame.container, frame.path
         if isinstance(container, list):
             container.append(value)
         else:
-            key, key_mark = frame[2]
-            frame[2] = None
+            assert frame.pending is not None  # a value in a mapping follows its key
+            key, key_mark = frame.pending
+            frame.pending = None
             if key in container:
                 first = marks.get(path + (key,), (0, 0))[0]
                 problems.add(rel, *key_mark, dotted(path + (key,)),
@@ -154,16 +180,14 @@ def _events_to_values(events, marks: dict, problems: Problems, rel: str):
                 container[key] = value
                 marks[path + (key,)] = key_mark
 
-    def next_path():
+    def next_path() -> FieldPath:
         if not stack:
             return ()
-        container, path, pending = stack[-1]
-        if isinstance(container, list):
-            return path + (len(container),)
-        return path + (pending[0],)
-
-    def expecting_key():
-        return stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None
+        frame = stack[-1]
+        if isinstance(frame.container, list):
+            return frame.path + (len(frame.container),)
+        assert frame.pending is not None
+        return frame.path + (frame.pending[0],)
 
     for event in events:
         if isinstance(event, yaml.DocumentStartEvent):
@@ -177,17 +201,17 @@ def _events_to_values(events, marks: dict, problems: Problems, rel: str):
             continue
         _check_event(event)
         if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            container, path, _ = stack.pop()
-            place(container, path, None)
+            place(stack.pop().container)
             continue
-        if expecting_key():
+        if stack and stack[-1].pending is None and isinstance(stack[-1].container, dict):
+            # a mapping waiting for its next key
             if not isinstance(event, yaml.ScalarEvent):
                 raise _Refused(event.start_mark, "a key must be a plain word",
                                "write the key as text followed by a colon")
             if event.value == "<<" and event.implicit[0]:  # plain, not quoted
                 raise _Refused(event.start_mark, "merge keys ('<<:') are not allowed in "
                                "data files", "write the fields out in full")
-            stack[-1][2] = (event.value, _at(event.start_mark))
+            stack[-1].pending = (event.value, _at(event.start_mark))
             continue
         path = next_path()
         marks.setdefault(path, _at(event.start_mark))
@@ -198,13 +222,14 @@ def _events_to_values(events, marks: dict, problems: Problems, rel: str):
                              f"the text holds an invisible control character "
                              f"(U+{ord(bad.group()):04X})",
                              "retype the text; it was probably pasted from another program")
-            place(value, path, event.start_mark)
+            place(value)
         else:
             if len(stack) >= MAX_DEPTH:
                 raise _Refused(event.start_mark, f"the data is nested more than {MAX_DEPTH} "
                                "levels deep", "check the indentation; no record needs this")
-            container = {} if isinstance(event, yaml.MappingStartEvent) else []
-            stack.append([container, path, None])
+            container: dict[str, object] | list[object] = (
+                {} if isinstance(event, yaml.MappingStartEvent) else [])
+            stack.append(_Frame(container, path))
     return root
 
 
@@ -248,10 +273,11 @@ def _cache_file(cache: Path, text: str) -> Path:
     return cache / key[:2] / f"{key}.pickle"
 
 
-def _from_cache(path: Path) -> tuple | None:
+def _from_cache(path: Path) -> tuple[object, Marks] | None:
     try:
         with path.open("rb") as f:
-            return pickle.load(f)  # noqa: S301 (our own cache folder, keyed by content)
+            kept: tuple[object, Marks] = pickle.load(f)  # noqa: S301 (our own cache folder, keyed by content)
+            return kept
     except (OSError, EOFError, pickle.UnpicklingError):
         return None
 
@@ -316,14 +342,13 @@ def read_yaml(file: Path, rel: str, problems: Problems, cache: Path | None = Non
         # where it opened (the context mark) is where the clerk must look.
         opened = exc.context and exc.context.startswith("while scanning") and exc.context_mark
         mark = (exc.context_mark if opened else exc.problem_mark) or exc.context_mark
-        line, col = _at(mark) if mark else (1, 1)
         what = exc.problem or "invalid YAML"
         if exc.context:
             what = f"{exc.context}, {what}"
         if opened:
             what += f" (line {exc.problem_mark.line + 1})" if exc.problem_mark else ""
         problems.add(
-            rel, line, col, "", f"YAML syntax error: {what}",
+            rel, *_at(mark), "", f"YAML syntax error: {what}",
             "check the quotes, brackets, indentation and colons from here on"
             if opened else "check the indentation and the colons on this line and the one "
             "before",

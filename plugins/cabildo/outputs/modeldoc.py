@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from ..extensions import extensions
 from ..model.load import PLACE
-from ..model.schema import SCHEMA_DIR
-from ..views.i18n import written_in
+from ..model.schema import schema_path
+from ..views.i18n import gettext_for, written_in
 
 
 @dataclass(frozen=True)
@@ -55,20 +55,31 @@ def model_docs(data=None) -> list[TypeDoc]:
             places |= ext.places()
     docs = []
     for record_type, place in places.items():
-        schema = json.loads((SCHEMA_DIR / f"{record_type}.schema.json").read_text("utf-8"))
+        schema = json.loads(schema_path(record_type).read_text("utf-8"))
         item = schema["$defs"][record_type]
         docs.append(TypeDoc(record_type, place, schema["title"], schema["x-title-en"],
                             tuple(_fields(item))))
     return docs
 
 
-def settings_docs(settings, data=None) -> list:
+@dataclass(frozen=True)
+class SettingDoc:
+    name: str
+    default: object
+    doc: str  # in English, the code's language
+
+    def description(self, lang: str) -> str:
+        """In the page's language: other languages find it in their catalog."""
+        return self.doc if lang == "en" else gettext_for(lang, self.doc)
+
+
+def settings_docs(settings, data=None) -> list[SettingDoc]:
     """The settings a site can set: the core's, and those of the extensions it uses."""
     unused = {name for ext in extensions() for name in ext.settings
               if data is not None and data.extensions.get(ext.name) is None}
-    return [s for s in settings if s.name not in unused]
+    return [SettingDoc(s.name, s.default, s.doc) for s in settings if s.name not in unused]
 
 
 def schema_files(data=None):
     """The JSON Schemas of the record types the site documents (see model_docs)."""
-    return sorted(SCHEMA_DIR / f"{doc.type}.schema.json" for doc in model_docs(data))
+    return sorted((schema_path(doc.type) for doc in model_docs(data)), key=lambda p: p.name)

@@ -182,8 +182,16 @@ def svg_map(*, width: int, title: str, boundary=None, extent=None, features=(),
            f'<title>{escape(title)}</title>'
            f'<rect width="100%" height="100%" fill="#f4f1ea"/>']
     if outline is not None:
-        out.append(f'<path d="{_path(frame, _polygon_rings(outline))}" fill="#fbfaf6" '
-                   f'stroke="#999" stroke-width="1"/>')
+        # The neighbours drawn around a parish: the same for each of its projects
+        key = ("outline", boundary_key, extent, width, id(outline))
+        hit = cache.get(key) if cache is not None and boundary_key is not None else None
+        if hit is not None and hit[0] is outline:
+            d = hit[1]
+        else:
+            d = _path(frame, _polygon_rings(outline))
+            if cache is not None and boundary_key is not None:
+                cache[key] = (outline, d)  # the outline kept alive: its id stays its own
+        out.append(f'<path d="{d}" fill="#fbfaf6" stroke="#999" stroke-width="1"/>')
     if boundary is not None:
         key = (boundary_key, extent, width)
         if cache is None or boundary_key is None:

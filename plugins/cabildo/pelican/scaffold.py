@@ -142,9 +142,8 @@ def create_site(directory: Path, *, name: str, country: str, languages: list[str
     _write(directory / ".gitlab-ci.yml", GITLAB_CI)
     schemas = directory / "schemas"
     schemas.mkdir(exist_ok=True)
-    for schema in sorted(SCHEMA_DIR.glob("*.schema.json")):
-        if not schema.name.startswith("factory"):  # the factory is an extension
-            shutil.copyfile(schema, schemas / schema.name)
+    for schema in sorted(SCHEMA_DIR.glob("*.schema.json")):  # the core's (extensions keep theirs)
+        shutil.copyfile(schema, schemas / schema.name)
     for lang in languages:
         intro = INTROS.get(lang, INTROS["en"]).replace("home-en", f"home-{lang}")
         _write(directory / "content" / "pages" / f"home-{lang}.md",

@@ -184,7 +184,10 @@ def page_gettext(lang: str, autoescape: bool) -> dict:
     wrap = Markup if autoescape else str
 
     def gettext(__string, **variables):
-        return wrap(plain_gettext(__string)) % variables
+        text = plain_gettext(__string)
+        if not variables and "%" not in text:  # most calls: nothing to format
+            return wrap(text)
+        return wrap(text) % variables
 
     def ngettext(__singular, __plural, __num, **variables):
         variables.setdefault("num", __num)

@@ -39,23 +39,21 @@ ROUTES = {
     # The results check (views/results_pages.py)
     "results": NP_("URL path", "results/{year}/"),
     "pool_results": NP_("URL path", "results/{year}/{pool}/"),
-    "factory": NP_("URL path", "factory/"),
-    "factory_body": NP_("URL path", "factory/bodies/{id}/"),
-    "factory_meeting": NP_("URL path", "factory/meetings/{id}/"),
-    "factory_proposals": NP_("URL path", "factory/proposals/"),
-    "factory_proposal": NP_("URL path", "factory/proposals/{id}/"),
-    "factory_decisions": NP_("URL path", "factory/decisions/"),
-    "factory_decisions_body": NP_("URL path", "factory/decisions/body/{id}/"),
-    "factory_decisions_year": NP_("URL path", "factory/decisions/{year}/"),
-    "factory_decisions_topic": NP_("URL path", "factory/decisions/topic/{topic}/"),
 }
 # Files that are not pages (url() links them; their outputs write them).
 FILES = {
-    "factory_feed": NP_("URL path", "factory/atom.xml"),
-    "factory_body_feed": NP_("URL path", "factory/bodies/{id}/atom.xml"),
     "bulletin": NP_("URL path", "bulletins/{year}/{id}.pdf"),
     "bulletin_municipal": NP_("URL path", "bulletins/{year}/municipality.pdf"),
 }
+
+
+@cache
+def patterns() -> dict[str, str]:
+    """Every kind of page or file and its path pattern: the core's, then the extensions'
+    (extensions/: Extension.routes), which cannot take a core kind's place."""
+    from ..extensions import extensions
+    added = {kind: p for ext in extensions() for kind, p in ext.routes.items()}
+    return added | ROUTES | FILES
 
 
 @cache
@@ -78,7 +76,7 @@ def path(kind: str, lang: str, default: str = "es", **values) -> str:
 
     The site's default language lives at the root, the others under their code.
     """
-    pattern = ROUTES[kind] if kind in ROUTES else FILES[kind]
+    pattern = patterns()[kind]
     prefix = "" if lang == default else f"{lang}/"
     return prefix + localized(lang, pattern).format(**values)
 

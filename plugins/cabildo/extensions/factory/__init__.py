@@ -15,14 +15,48 @@ as the budget, through the extension registry (EXTENSION below); shown by Factor
     popolo.py    the Popolo export
     feeds.py     Atom feeds of minutes and decisions
     generator.py the Pelican glue
+    schemas/     JSON Schemas of its files (package data; $schema lines point here)
 """
+from importlib.resources import files
+from pathlib import Path
+
+from ...views.urls import NP_
 from .. import Extension
 
+# The top-level key of each of its files, and the record type the file holds.
+FILE_KEYS = {
+    "factory": "factory",
+    "factory_bodies": "factory_body",
+    "factory_people": "factory_person",
+    "factory_memberships": "factory_membership",
+    "factory_meetings": "factory_meeting",
+    "factory_proposals": "factory_proposal",
+}
 
-def _load(root, problems, where, parishes, councils, options):
+# Where its pages and feeds live, per language (translated in the catalogs).
+ROUTES = {
+    "factory": NP_("URL path", "factory/"),
+    "factory_body": NP_("URL path", "factory/bodies/{id}/"),
+    "factory_meeting": NP_("URL path", "factory/meetings/{id}/"),
+    "factory_proposals": NP_("URL path", "factory/proposals/"),
+    "factory_proposal": NP_("URL path", "factory/proposals/{id}/"),
+    "factory_decisions": NP_("URL path", "factory/decisions/"),
+    "factory_decisions_body": NP_("URL path", "factory/decisions/body/{id}/"),
+    "factory_decisions_year": NP_("URL path", "factory/decisions/{year}/"),
+    "factory_decisions_topic": NP_("URL path", "factory/decisions/topic/{topic}/"),
+    "factory_feed": NP_("URL path", "factory/atom.xml"),
+    "factory_body_feed": NP_("URL path", "factory/bodies/{id}/atom.xml"),
+}
+
+
+def _load(root, problems, where, parishes, councils, config, categories=None):
     from . import load
     return load.load(root, problems, where, parishes, councils,
-                     options.get("CABILDO_FACTORY_AS_OF", ""), options.get("categories"))
+                     config.get("CABILDO_FACTORY_AS_OF", ""), categories)
+
+
+def _schema_dir() -> Path:
+    return Path(str(files(__name__) / "schemas"))
 
 
 def _places() -> dict:
@@ -47,7 +81,7 @@ def _seo(*args):
 
 EXTENSION = Extension(
     name="factory", folder="factory", load=_load, places=_places, generators=_generators,
-    tables=_tables, seo=_seo,
+    tables=_tables, seo=_seo, schema_dir=_schema_dir, file_keys=FILE_KEYS, routes=ROUTES,
     template_parts={"nav": "factory_nav.html", "parish": "factory_parish.html",
                     "data": "factory_data.html", "search": "factory_search.html"},
     settings=("CABILDO_FACTORY_AS_OF",))
