@@ -25,6 +25,8 @@ loads None and leaves no trace in the site (no page, link, table or documented s
     Extension.template_parts: {slot: template} included by the theme's slots
         ("nav", "parish", "data", "search"); each part shows only when its data exists.
     Extension.settings: the names of the CABILDO_* settings it reads.
+    Extension.derived_context: context entries computed from its records (an index),
+        which an incremental build need not hash again.
 """
 from __future__ import annotations
 
@@ -53,6 +55,9 @@ class Extension:
     seo: Callable[..., Any] | None = None
     template_parts: dict[str, str] = field(default_factory=dict)
     settings: tuple[str, ...] = ()  # names of the CABILDO_* settings it reads (documented with it)
+    # Context entries it computes from its records (which every page's record hashes
+    # already): an incremental build does not hash them again.
+    derived_context: tuple[str, ...] = ()
 
 
 @cache

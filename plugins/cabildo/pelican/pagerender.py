@@ -19,6 +19,7 @@ import logging
 import os
 from pathlib import Path
 
+from ..extensions import extensions
 from ..views import i18n, seo, urls
 from ..workers import can_fork, run_forked, worker_count
 from .depends import Digests, Reads
@@ -30,7 +31,7 @@ _WORK: dict = {}  # what forked workers inherit
 _PENDING: list[tuple[Path, Path]] = []  # records written, to publish with the build
 
 # Context entries that are not hashed whole: tracked as read, or functions of the data.
-_UNHASHED = {"dataset", "index", "factory_index", "bulletin", "pages", "hidden_pages",
+_UNHASHED = {"dataset", "index", "bulletin", "pages", "hidden_pages",
              "draft_pages", "articles", "drafts", "dates", "categories", "tags", "authors",
              "related_posts", "static_content", "static_links", "generated_content",
              "localsiteurl", "output_file", "_"}
@@ -76,8 +77,9 @@ def code_digest(theme: Path) -> str:
 
 def _global_digest(gen, digests: Digests) -> str:
     settings = {k: v for k, v in gen.settings.items() if k not in _VOLATILE_SETTINGS}
+    derived = {name for ext in extensions() for name in ext.derived_context}
     context = {k: v for k, v in gen.context.items()
-               if k not in _UNHASHED and k not in gen.settings}
+               if k not in _UNHASHED and k not in derived and k not in gen.settings}
     return hashlib.sha256("\n".join([
         str(RECORD_VERSION), code_digest(Path(gen.settings["THEME"])),
         digests.of(settings), digests.of(context)]).encode()).hexdigest()

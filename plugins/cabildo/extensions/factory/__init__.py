@@ -84,4 +84,4 @@ EXTENSION = Extension(
     tables=_tables, seo=_seo, schema_dir=_schema_dir, file_keys=FILE_KEYS, routes=ROUTES,
     template_parts={"nav": "factory_nav.html", "parish": "factory_parish.html",
                     "data": "factory_data.html", "search": "factory_search.html"},
-    settings=("CABILDO_FACTORY_AS_OF",))
+    settings=("CABILDO_FACTORY_AS_OF",), derived_context=("factory_index",))
