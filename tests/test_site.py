@@ -388,3 +388,6 @@ def test_model_page_explains_each_setting_in_the_page_s_language(site):
     assert "Folder holding the YAML records, relative to the project." in english
     for setting in SETTINGS:  # no English left on the Spanish page
         assert setting.doc.split(". ")[0] not in spanish, setting.name
+    # names and commands read as code, not as Markdown's backticks
+    assert "<code>cabildo bulletins</code>" in page(site, "datos/modelo")
+    assert "`" not in spanish and "`" not in english

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from markupsafe import Markup, escape
+
 from ..extensions import extensions
 from ..model.load import PLACE
 from ..model.schema import schema_path
@@ -71,6 +73,12 @@ class SettingDoc:
     def description(self, lang: str) -> str:
         """In the page's language: other languages find it in their catalog."""
         return self.doc if lang == "en" else gettext_for(lang, self.doc)
+
+    def description_html(self, lang: str) -> Markup:
+        """The description escaped, its `code spans` (names, commands) as <code>."""
+        parts = str(escape(self.description(lang))).split("`")
+        return Markup("".join(f"<code>{part}</code>" if i % 2 else part
+                              for i, part in enumerate(parts)))
 
 
 def settings_docs(settings, data=None) -> list[SettingDoc]:
