@@ -107,6 +107,27 @@ def test_search_finds_a_project_in_spanish(browser, serve, site):
         visit.close()
 
 
+def test_searching_a_project_s_title_finds_its_page_not_the_listings(browser, serve, site):
+    """Tables that list records with pages of their own (and figures) stay out of the
+    index: a title finds its project, not every cycle, parish and listing page naming it
+    (which also keeps Pagefind's time and memory down at full scale)."""
+    from urllib.parse import quote
+    data = load_dataset(ROOT / "data")
+    project = max((p for p in data.projects.values() if p.funded),
+                  key=lambda p: len(p.title))
+    visit = Visit(browser, serve(site) + "/buscar/?q=" + quote(project.title))
+    try:
+        page = visit.page
+        page.locator(".pagefind-ui__result").first.wait_for(timeout=10000)
+        links = page.locator(".pagefind-ui__result-link").evaluate_all(
+            "links => links.map(a => new URL(a.href).pathname)")
+        assert links[0] == f"/proyectos/{project.id}/", links[:5]
+        listings = [u for u in links if u.startswith(("/ciclos/", "/parroquias/"))]
+        assert not listings, listings
+    finally:
+        visit.close()
+
+
 def test_search_on_a_phone_shows_the_first_result_on_the_first_screen(browser, serve, site):
     """One search box, and the first result's title above the fold at 360x640 (the
     filters once stood in a 250 px column above the results)."""
