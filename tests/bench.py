@@ -79,7 +79,12 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--skip-bulletins", action="store_true",
                         help="leave out printing every cycle's bulletins (minutes cold)")
+    parser.add_argument("--ten-times", action="store_true",
+                        help="also build a dataset ten times the scale cold (10x councils, "
+                             "so projects, assemblies and pages): the cost must grow linearly")
     args = parser.parse_args(argv)
+    if args.ten_times and args.scale != "full":
+        parser.error("--ten-times compares with the full scale: use --scale full")
 
     from tools.demo import generate
 
@@ -120,6 +125,16 @@ def main(argv=None) -> int:
     build("pages cold", pages_dir, [*pages_only, "--set", f"CABILDO_CACHE_DIR={out / 'cache-pages'}"])
     shutil.rmtree(out / "cache-pages", ignore_errors=True)
 
+    if args.ten_times:
+        big = out / "10x"
+        shutil.rmtree(big, ignore_errors=True)
+        start = time.perf_counter()
+        generate(big / "data", "10x", args.seed)
+        print(f"generated the 10x dataset ({time.perf_counter() - start:.1f} s)")
+        base[2] = str(big / "data")
+        base[-1] = f"CABILDO_CACHE_DIR={big / 'cache'}"
+        build("10x cold", big / "output")
+
     timed = []  # (label, seconds, cpu, mb, load)
     load = os.getloadavg()[0]
     timed.append(("search index", *_run(["--site", str(output), "--silent"], "pagefind"), load))
@@ -134,7 +149,10 @@ def main(argv=None) -> int:
             timed.append((label + " (every cycle)", *_run(every, module=""), load))
             print(f"  {label}: {timed[-1][1]:.1f} s, {timed[-1][2]:.1f} CPU s", flush=True)
     # the site's own data/, then the generated set (both "demo" at --scale demo: say which)
-    for name, folder in (("data/", ROOT / "data"), (f"{args.scale}-scale set", data)):
+    sets = [("data/", ROOT / "data"), (f"{args.scale}-scale set", data)]
+    if args.ten_times:
+        sets.append(("10x set", out / "10x" / "data"))
+    for name, folder in sets:
         load = os.getloadavg()[0]
         timed.append((f"validate {name}", *_run(["validate", "--data", str(folder)]), load))
 
@@ -148,6 +166,10 @@ def main(argv=None) -> int:
         print(f"{label:<30} {seconds:>8.2f} {cpu:>7.1f} {mb:>8.0f} {load:>5.1f}")
 
     _, _, _, cold_seconds, _, cold_mb, _ = rows[0]
+    if args.ten_times:
+        ten = next(r for r in rows if r[0] == "10x cold")
+        print(f"\n10x cold / cold: {ten[1] / rows[0][1]:.1f}x the pages in "
+              f"{ten[3] / cold_seconds:.1f}x the time (target: within 12x)")
     if cold_seconds > TARGET_SECONDS or cold_mb > TARGET_MB:
         print(f"\nFAIL: the cold build must take under {TARGET_SECONDS} s and "
               f"{TARGET_MB} MB", file=sys.stderr)

@@ -9,6 +9,7 @@ towns are real. No person is named.
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import shutil
 from decimal import Decimal
@@ -79,6 +80,9 @@ SCALES = {
     # projects proposed per council per cycle (before the quorum)
     "demo": dict(councils=4, first_year=2024, years=3, candidates=1.3),
     "full": dict(councils=32, first_year=2012, years=15, candidates=0.43),
+    # ten times the councils, so ten times the projects, assemblies and pages: the
+    # benchmark's check that a build's cost grows linearly
+    "10x": dict(councils=320, first_year=2012, years=15, candidates=0.43),
 }
 
 
@@ -148,8 +152,10 @@ def generate(out: Path, scale: str = "demo", seed: int = 2026) -> None:
         n = cfg["councils"] if scale == "demo" else max(8, round(cfg["councils"] * pop / 11500))
         councils[pid] = []
         for _ in range(n):
-            while True:
+            for attempt in itertools.count():
                 place = f"{rng.choice(PLACES)}{rng.choice(PLACES_C)}"
+                if attempt >= 50:  # every name taken (the 10x set): a numbered sector
+                    place += f" Sector {attempt // 50 + 1}"
                 cid = _slug(f"{pid}-{place}")
                 if cid not in used:
                     used.add(cid)

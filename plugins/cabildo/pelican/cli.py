@@ -90,6 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--scale", choices=("demo", "full"), default="full")
     bench.add_argument("--skip-bulletins", action="store_true",
                        help="leave out printing every cycle's bulletins (minutes cold)")
+    bench.add_argument("--ten-times", action="store_true",
+                       help="also build a dataset ten times the full scale, cold (minutes)")
     bench.set_defaults(run=_bench)
 
     imp = sub.add_parser("import", help="import another platform's data into a data folder")
@@ -251,6 +253,7 @@ def _bench(args: argparse.Namespace) -> int:
               "synthetic full-scale dataset of tools/demo.py)", file=sys.stderr)
         return 2
     extra = ["--skip-bulletins"] if args.skip_bulletins else []
+    extra += ["--ten-times"] if args.ten_times else []
     return subprocess.call([sys.executable, str(script), "--out", args.out,
                             "--scale", args.scale, *extra])
 
