@@ -320,7 +320,7 @@ class Printer:
         searched before the theme's, as the pages' templates are."""
         from importlib.metadata import version
 
-        from jinja2 import Environment, FileSystemLoader
+        from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader
 
         from ..views import i18n
 
@@ -329,9 +329,12 @@ class Printer:
         self.theme = Path(theme)
         self.cache = Path(cache) if cache else None  # printed PDFs, by the hash of their key
         folders = [str(f) for f in overrides if Path(f).is_dir()]
+        compiled = FileSystemBytecodeCache(str(self.cache.parent / "jinja")) if self.cache else None
+        if compiled is not None:
+            Path(compiled.directory).mkdir(parents=True, exist_ok=True)
         self.env = Environment(loader=FileSystemLoader([*folders, str(self.theme / "templates")]),
                                trim_blocks=True, lstrip_blocks=True, autoescape=True,
-                               extensions=["jinja2.ext.i18n"])
+                               extensions=["jinja2.ext.i18n"], bytecode_cache=compiled)
         i18n.install(self.env, {**settings, "DEFAULT_LANG": municipality.languages[0]})
         from ..views.mapviews import legend_symbol
         self.env.filters["css_string"] = css_string

@@ -196,29 +196,14 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from livereload import Server
-
-    from .build import build_if_changed
+    from .devserver import serve
     settings = _settings_file(args)
     overrides = overrides_of(args)
-
-    def rebuild() -> None:
-        build_if_changed(settings, args.output, overrides, quiet=True)
-
-    code = build_if_changed(settings, args.output, overrides)
-    if code:
-        return code
     root = Path(settings).resolve().parent
-    server = Server()
-    # Folders are watched recursively (Pelican's own autoreload ignores data/).
     data = overrides.get("CABILDO_DATA_DIR") or str(root / "data")
-    for path in {data, str(root / "content"), str(root / "theme"), str(root / "templates"),
-                 str(Path(settings).resolve())}:
-        if os.path.exists(path):
-            server.watch(path, rebuild)
-    print(f"Serving {args.output}/ on http://{args.host}:{args.port}/ (Ctrl-C to stop)")
-    server.serve(host=args.host, port=args.port, root=args.output)
-    return 0
+    watched = [Path(p) for p in (data, root / "content", root / "theme", root / "templates",
+                                 Path(settings).resolve()) if os.path.exists(p)]
+    return serve(settings, args.output, overrides, args.host, args.port, watched)
 
 
 def _bulletins(args: argparse.Namespace) -> int:

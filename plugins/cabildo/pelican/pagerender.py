@@ -40,20 +40,21 @@ _UNHASHED = {"dataset", "index", "bulletin", "pages", "hidden_pages",
 # settings' raw values are hashed already).
 # How many workers render and where caches live change how, not what, is written.
 _VOLATILE_SETTINGS = {"OUTPUT_PATH", "PREVIOUS_OUTPUT_PATH", "cabildo_dataset", "cabildo_config",
-                      "CABILDO_WORKERS", "CABILDO_BULLETIN_WORKERS", "CABILDO_CACHE_DIR"}
+                      "CABILDO_WORKERS", "CABILDO_BULLETIN_WORKERS", "CABILDO_CACHE_DIR",
+                      "CABILDO_SEARCH"}  # the search index is not in any page
 
 
 def cache_dir(settings: dict, cabildo: dict) -> Path:
     return Path(settings.get("CABILDO_ROOT", ".")) / cabildo["CABILDO_CACHE_DIR"]
 
 
-def _record_path(settings: dict, cabildo: dict) -> Path | None:
+def _record_path(settings: dict, cabildo: dict, part: str) -> Path | None:
     previous = settings.get("PREVIOUS_OUTPUT_PATH")
     if not previous:
         return None
     # the output link's own path, not the build folder it points to (new every build)
     name = hashlib.sha256(os.path.abspath(previous).encode()).hexdigest()[:16]
-    return cache_dir(settings, cabildo) / "pages" / f"{name}.json"
+    return cache_dir(settings, cabildo) / "pages" / f"{name}-{part}.json"
 
 
 def commit() -> None:
@@ -77,6 +78,9 @@ def code_digest(theme: Path) -> str:
 
 def _global_digest(gen, digests: Digests) -> str:
     settings = {k: v for k, v in gen.settings.items() if k not in _VOLATILE_SETTINGS}
+    jinja = settings.get("JINJA_ENVIRONMENT")
+    if isinstance(jinja, dict):  # where compiled templates are kept changes no page
+        settings["JINJA_ENVIRONMENT"] = {k: v for k, v in jinja.items() if k != "bytecode_cache"}
     derived = {name for ext in extensions() for name in ext.derived_context}
     context = {k: v for k, v in gen.context.items()
                if k not in _UNHASHED and k not in derived and k not in gen.settings}
@@ -111,7 +115,8 @@ class _Worker:
         self.out = Path(gen.output_path)
         self.languages = gen.data.municipality.languages
         self.digests = Digests()
-        self.reads = Reads(gen.env, gen.data, gen.index)
+        # what templates look up in the shared context's dataset and budget index
+        self.reads = Reads(gen.env, gen.context.get("dataset"), gen.context.get("index"))
         self.link = gen.context.get("bulletin")
         self._map_inputs: str | None = None
         gen._outlines = {}
@@ -150,7 +155,7 @@ class _Worker:
             target = path if path.endswith(".html") else path + "index.html"
             mine = {"lang": lang, "page_kind": page.kind, "alternates": alternates,
                     "this_path": path}
-            extras = seo.extras(page, lang, gen.data, gen.index, gen.settings)
+            extras = seo.extras(page, lang, gen.data, None, gen.settings)
             values = {**mine, **page.context, **extras}
             # A map is drawn from the page's context, the boundaries and the parishes
             # (mapviews.py): their digest stands for it, so an unchanged page is known
@@ -162,7 +167,8 @@ class _Worker:
                 _link(self.previous_output / target, self.out / target)
                 records[target] = record
                 continue
-            values.update(gen._maps(page, lang))
+            if gen.has_map(page):
+                values.update(gen._maps(page, lang))
             records[target] = self.render(template, target, values, page_digest)
         return records
 
@@ -239,14 +245,16 @@ def _load_record(path: Path | None, global_digest: str) -> dict:
     return saved.get("files", {})
 
 
-def render_pages(gen) -> None:
-    """Write every budget page into gen.output_path, reusing unchanged ones."""
+def render_pages(gen, part: str = "budget") -> None:
+    """Write the pages of a generator (the budget's, an extension's: `part` names its
+    record of inputs) into gen.output_path, reusing unchanged ones. The generator gives
+    pages, get_template(), has_map() and _maps(), data, env, context and settings."""
     import time
 
     from ..model.settings import read as read_cabildo
     cabildo = read_cabildo(gen.settings)
     start = time.perf_counter()
-    record_path = _record_path(gen.settings, cabildo)
+    record_path = _record_path(gen.settings, cabildo, part)
     previous_output = gen.settings.get("PREVIOUS_OUTPUT_PATH")
     previous_output = Path(previous_output) if previous_output else None
     if previous_output is not None and not previous_output.is_dir():
@@ -273,7 +281,7 @@ def render_pages(gen) -> None:
         _WORK.clear()
     reused = sum(1 for target, record in records.items() if previous.get(target) is record
                  or previous.get(target) == record)
-    log.info("pages: %d written, %d unchanged, in %.1f s", len(records) - reused, reused,
+    log.info("%s pages: %d written, %d unchanged, in %.1f s", part, len(records) - reused, reused,
              time.perf_counter() - start)
     if record_path is not None:
         record_path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,8 +15,9 @@ from pelican.generators import Generator
 
 from ...model.settings import read as read_settings
 from ...outputs import opendata
+from ...pelican import pagerender
 from ...pelican.generator import dataset_for
-from ...views import i18n, seo, urls
+from ...views import i18n, urls
 from . import feeds, pages, popolo, text
 from .index import FactoryIndex
 
@@ -63,22 +64,17 @@ class FactoryGenerator(Generator):
             "submitter_kind": _labels(pages.SUBMITTER_LABELS),
         })
 
+    def has_map(self, page) -> bool:
+        return False
+
     def generate_output(self, writer):
         if self.index is None:
             return
         municipality = self.data.municipality
         languages = municipality.languages
         default = languages[0]
-        for page in self.pages:
-            template = self.get_template(page.template.removesuffix(".html"))
-            alternates = {lang: urls.path(page.kind, lang, default, **page.values)
-                          for lang in languages}
-            for lang in languages:
-                writer.write_file(
-                    alternates[lang] + "index.html", template, self.context,
-                    lang=lang, page_kind=page.kind, alternates=alternates,
-                    this_path=alternates[lang], **page.context,
-                    **seo.extras(page, lang, self.data, None, self.settings))
+        # rendered as the budget's pages are: in parallel, and only where something changed
+        pagerender.render_pages(self, "factory")
         output = Path(self.output_path)
         siteurl = self.settings.get("SITEURL", "")
         for lang in languages:

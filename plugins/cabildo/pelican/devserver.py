@@ -1,0 +1,259 @@
+"""`cabildo serve`: the site on localhost, rebuilt when a file it is built from changes,
+and every open page reloaded as soon as the new build is published.
+
+- Watching is a stat of every file under data/, content/, theme/, templates/ and the
+  settings file every 0.1 s (a few hundred files: milliseconds), so a save is seen at
+  once, with no file-system notification library.
+- The build is the real one (build.py: same checks, same incremental pages, published
+  atomically), run in the main thread: page and bulletin workers are forked from it.
+- The search index is refreshed after the pages are published, in the background:
+  Pagefind re-indexes the whole site, seconds at full scale, and nobody editing a
+  record waits for it. Until it is done, /pagefind/ is served from the newest build
+  that has one.
+- Pages learn of a new build through Server-Sent Events: each HTML page served here
+  (never the files in output/) gets a small script that reloads it, or, when the build
+  failed, shows the problems in a banner. The site stays as it was built last.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from functools import partial
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from . import publish
+
+EVENTS = "/_cabildo/events"
+POLL_SECONDS = 0.1
+# Shown only by this server, before </body>: reload on a new build, banner on problems.
+SCRIPT = ("<script>(()=>{const s=window.cabildoEvents=new EventSource('" + EVENTS + "');s.onmessage=e=>{"
+          "const m=JSON.parse(e.data);if(m.reload){location.reload();return}"
+          "let b=document.getElementById('cabildo-problems');"
+          "if(!m.problems){if(b)b.remove();return}"
+          "if(!b){b=document.createElement('pre');b.id='cabildo-problems';b.setAttribute('role','alert');"
+          "b.style.cssText='position:fixed;left:0;right:0;bottom:0;max-height:60vh;overflow:auto;"
+          "margin:0;padding:1em;background:#fff;color:#000;border-top:4px solid #b00020;"
+          "z-index:99999;white-space:pre-wrap;font:14px/1.4 monospace';document.body.append(b)}"
+          "b.textContent=m.problems}})()</script>").encode()
+
+
+class Bulletin:
+    """What the pages are told: a build number to reload on, or the last problems."""
+
+    def __init__(self):
+        self.changed = threading.Condition()
+        self.version = 0
+        self.problems = ""
+
+    def publish(self, problems: str = "") -> None:
+        with self.changed:
+            self.version += 1
+            self.problems = problems
+            self.changed.notify_all()
+
+
+class Handler(SimpleHTTPRequestHandler):
+    """Files of the published build (resolved per request: builds change under us)."""
+
+    def __init__(self, *args, output: Path, news: Bulletin, **kwargs):
+        self.output, self.news = output, news
+        super().__init__(*args, directory=str(output.resolve()), **kwargs)
+
+    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+        pass  # one line per request would bury the build's own messages
+
+    def do_GET(self):
+        if self.path.split("?")[0] == EVENTS:
+            return self._events()
+        if self.path.startswith("/pagefind/") and not Path(self.translate_path(self.path)).exists():
+            older = _search_folder(self.output)
+            if older is not None:
+                self.directory = str(older)
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and (path / "index.html").is_file() and self.path.endswith("/"):
+            path = path / "index.html"
+        if path.suffix == ".html" and path.is_file():
+            return self._html(path)
+        return super().do_GET()
+
+    def _html(self, path: Path) -> None:
+        body = path.read_bytes()
+        end = body.rfind(b"</body>")
+        body = body[:end] + SCRIPT + body[end:] if end >= 0 else body + SCRIPT
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _events(self) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        news = self.news
+        with news.changed:
+            seen, problems = news.version, news.problems
+        try:
+            if problems:  # a page opened after a failed build shows its problems too
+                self._send({"problems": problems})
+            while True:
+                with news.changed:
+                    news.changed.wait_for(lambda: news.version != seen, timeout=15)
+                    version, problems = news.version, news.problems
+                if version == seen:
+                    self.wfile.write(b": still here\n\n")  # keeps proxies from closing it
+                    self.wfile.flush()
+                    continue
+                seen = version
+                self._send({"problems": problems} if problems else {"reload": True})
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+    def _send(self, message: dict) -> None:
+        self.wfile.write(f"data: {json.dumps(message)}\n\n".encode())
+        self.wfile.flush()
+
+
+def _search_folder(output: Path) -> Path | None:
+    """The newest finished build with a search index (the published one has none until
+    the background indexing is done)."""
+    builds = publish.builds_dir(output)
+    found = sorted(b for b in builds.glob("build-*") if (b / "pagefind").is_dir())
+    return found[-1] if found else None
+
+
+def snapshot(paths: list[Path]) -> dict[str, tuple[int, int]]:
+    """(modification time, size) of every file under the watched paths."""
+    seen = {}
+    for path in paths:
+        if path.is_file():
+            stat = path.stat()
+            seen[str(path)] = (stat.st_mtime_ns, stat.st_size)
+            continue
+        for folder, subfolders, files in os.walk(path):
+            subfolders[:] = [d for d in subfolders if not d.startswith(".")
+                             and d != "__pycache__"]
+            for name in files:
+                file = os.path.join(folder, name)
+                with contextlib.suppress(OSError):  # removed while we looked
+                    stat = os.stat(file)
+                    seen[file] = (stat.st_mtime_ns, stat.st_size)
+    return seen
+
+
+class Indexer:
+    """Pagefind over the published build, one run at a time, the newest build last."""
+
+    def __init__(self, output: Path):
+        self.output = output
+        self.wanted = threading.Event()
+        threading.Thread(target=self._run, daemon=True, name="search-index").start()
+
+    def _run(self) -> None:
+        while True:
+            self.wanted.wait()
+            self.wanted.clear()
+            build = publish.Publisher(self.output).published()
+            if build is not None:
+                index(build)
+
+    def request(self) -> None:
+        self.wanted.set()
+
+
+def index(build: Path) -> None:
+    """Index `build` into a new folder, then put it in place (a page searching meanwhile
+    reads the older index)."""
+    fresh = build / f"pagefind.next-{os.getpid()}"
+    result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(build),
+                             "--output-path", str(fresh), "--silent"],
+                            capture_output=True, text=True)
+    if result.returncode or not fresh.is_dir():  # the build was swept away meanwhile
+        return
+    with contextlib.suppress(OSError):
+        old = build / "pagefind"
+        if old.exists():
+            old.rename(build / f"pagefind.old-{os.getpid()}")
+        fresh.rename(old)
+        subprocess.run(["rm", "-rf", "--", str(build / f"pagefind.old-{os.getpid()}")],
+                       check=False)
+
+
+def serve(settings: str, output: str, overrides: dict, host: str, port: int,
+          watched: list[Path]) -> int:
+    from .build import build_if_changed
+
+    search = overrides.get("CABILDO_SEARCH", True) is not False
+    quick = {**overrides, "CABILDO_SEARCH": False}  # indexed after the pages reload
+
+    def rebuild(quiet: bool) -> str:
+        """Build; "" when published, else what went wrong (also on stderr)."""
+        captured = io.StringIO()
+        with contextlib.redirect_stderr(_Tee(captured, sys.stderr)):
+            code = build_if_changed(settings, output, quick, quiet=quiet)
+        return "" if code == 0 else captured.getvalue().strip() or f"the build failed ({code})"
+
+    problems = rebuild(quiet=False)
+    if problems and not Path(output).exists():
+        return 1
+    out = Path(output)
+    news = Bulletin()
+    if problems:
+        news.publish(problems)
+    indexer = Indexer(out) if search else None
+    if indexer is not None:
+        indexer.request()
+    server = ThreadingHTTPServer((host, port), partial(Handler, output=out, news=news))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True, name="http").start()
+    print(f"Serving {output}/ on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
+    before = snapshot(watched)
+    try:
+        while True:
+            time.sleep(POLL_SECONDS)
+            now = snapshot(watched)
+            if now == before:
+                continue
+            while True:  # an editor may write a file in several steps: let it finish
+                time.sleep(0.05)
+                settled = snapshot(watched)
+                if settled == now:
+                    break
+                now = settled
+            before = now
+            started = time.perf_counter()
+            problems = rebuild(quiet=True)
+            news.publish(problems)
+            if not problems:
+                print(f"rebuilt in {time.perf_counter() - started:.1f} s", flush=True)
+                if indexer is not None:
+                    indexer.request()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+    return 0
+
+
+class _Tee(io.TextIOBase):
+    def __init__(self, *streams):
+        self.streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()

@@ -1,0 +1,94 @@
+"""`cabildo serve` as staff use it: a page open in the browser reloads by itself after a
+YAML file is saved, a mistake shows in the page (file, line, field) while the site stays
+as it was, and fixing it reloads the page again. The script that does this is added by
+the server only, never written into output/."""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from browser import need_chromium
+from conftest import ROOT
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    need_chromium()
+    root = tmp_path_factory.mktemp("serve")
+    data = root / "data"
+    shutil.copytree(ROOT / "data", data)
+    port = _free_port()
+    log = open(root / "serve.log", "w+")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pelican.plugins.cabildo", "serve", "--data", str(data),
+         "--output", str(root / "output"), "--port", str(port),
+         "--set", f"CABILDO_CACHE_DIR={root / 'cache'}", "--set", "CABILDO_BULLETINS=false",
+         "--set", "CABILDO_MAP_TILES=\"none\""],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 240
+        while "Serving" not in (root / "serve.log").read_text():
+            assert server.poll() is None, (root / "serve.log").read_text()
+            assert time.monotonic() < deadline, "serve did not start"
+            time.sleep(0.2)
+        yield {"url": f"http://127.0.0.1:{port}", "data": data, "output": root / "output",
+               "log": root / "serve.log"}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        log.close()
+
+
+def _project_file(data):
+    """The newest cycle's projects file and the first project's id and title in it."""
+    file = sorted((data / "projects").glob("*.yaml"))[-1]
+    text = file.read_text("utf-8")
+    found = re.search(r"\n- id: (\S+)\n(?:  .*\n)*?  title: (.+)\n", text)
+    return file, text, found[1], found[2]
+
+
+def test_saving_a_record_reloads_the_open_page_and_a_mistake_shows_in_it(browser, served):
+    file, text, project_id, title = _project_file(served["data"])
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{served['url']}/proyectos/{project_id}/", wait_until="load")
+        assert page.locator("h1").inner_text() == title
+        # The browser's EventSource is open before the file changes.
+        page.wait_for_function("() => window.cabildoEvents.readyState === EventSource.OPEN")
+
+        renamed = text.replace(f"  title: {title}\n", f"  title: {title} (ampliación)\n", 1)
+        file.write_text(renamed, "utf-8")
+        page.wait_for_function("t => document.querySelector('h1').innerText === t",
+                               arg=f"{title} (ampliación)", timeout=60000)
+
+        # A mistake: the page says where, and the published site stays as it was.
+        broken = renamed.replace("  amount: ", "  amount: mucho ", 1)
+        file.write_text(broken, "utf-8")
+        banner = page.locator("#cabildo-problems")
+        banner.wait_for(timeout=60000)
+        message = banner.inner_text()
+        assert f"data/projects/{file.name}:" in message and "amount" in message, message
+        assert page.locator("h1").inner_text() == f"{title} (ampliación)"
+
+        file.write_text(renamed.replace(" (ampliación)", " (fase 2)", 1), "utf-8")
+        page.wait_for_function("t => document.querySelector('h1').innerText === t",
+                               arg=f"{title} (fase 2)", timeout=60000)
+        assert page.locator("#cabildo-problems").count() == 0
+    finally:
+        context.close()
+        file.write_text(text, "utf-8")
+    written = (served["output"] / "proyectos" / project_id / "index.html").read_text("utf-8")
+    assert "_cabildo/events" not in written and "fase 2" in written
