@@ -71,6 +71,56 @@ EDITS = {  # label: (file under data/, line pattern, change)
                    lambda m: f"{m[1]}{int(m[2]) - 1}"),
 }
 
+def _serve_edits(data: Path, output: Path, cache: Path, edits: int = 3) -> list[float]:
+    """Seconds from saving a project's amount to `cabildo serve` serving its page with
+    the new amount (what the browser's reload then shows), for a few edits in a row."""
+    import signal
+    import socket
+    import urllib.request
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = output.parent / "serve.log"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pelican.plugins.cabildo", "serve", "--data", str(data),
+         "--output", str(output), "--port", str(port), "--set", f"CABILDO_CACHE_DIR={cache}"],
+        cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+
+    def get(path):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
+                return r.read().decode()
+        except OSError:
+            return None
+    seconds = []
+    try:
+        while "Serving" not in log.read_text():
+            if server.poll() is not None:
+                sys.exit("cabildo serve failed:\n" + log.read_text())
+            time.sleep(0.2)
+        file = sorted((data / "projects").glob("*.yaml"))[-1]
+        for n in range(edits):
+            text = file.read_text("utf-8")
+            found = re.search(r"\n- id: (\S+)\n(?:  .*\n)*?  amount: (\d+)\.", text)
+            page = f"/proyectos/{found[1]}/"
+            new = int(found[2]) - 1000 * (n + 1)
+            shown = f"{new:,}".replace(",", ".")  # as the Spanish page writes it
+            time.sleep(1)
+            start = time.perf_counter()
+            file.write_text(text[:found.start(2)] + str(new) + text[found.end(2):], "utf-8")
+            while shown not in (get(page) or ""):
+                if time.perf_counter() - start > 300:
+                    sys.exit("cabildo serve did not show the edit:\n" + log.read_text())
+                time.sleep(0.05)
+            seconds.append(time.perf_counter() - start)
+            print(f"  serve edit {n + 1}: the page shows it {seconds[-1]:.1f} s after the "
+                  "save", flush=True)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait()
+    return seconds
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -119,6 +169,7 @@ def main(argv=None) -> int:
         print(f"  {label}: {line}")
         build(label)
     build("unchanged")
+    serve_seconds = _serve_edits(data, output, cache)
     pages_only = ["--set", "CABILDO_BULLETINS=false", "--set", "CABILDO_SEARCH=false"]
     pages_dir = out / "pages-only"
     shutil.rmtree(pages_dir, ignore_errors=True)
@@ -165,6 +216,8 @@ def main(argv=None) -> int:
     for label, seconds, cpu, mb, load in timed:
         print(f"{label:<30} {seconds:>8.2f} {cpu:>7.1f} {mb:>8.0f} {load:>5.1f}")
 
+    print(f"\ncabildo serve, save to page served (amount edits): "
+          f"{', '.join(f'{x:.1f}' for x in serve_seconds)} s")
     _, _, _, cold_seconds, _, cold_mb, _ = rows[0]
     if args.ten_times:
         ten = next(r for r in rows if r[0] == "10x cold")
