@@ -334,7 +334,8 @@ class Printer:
             Path(compiled.directory).mkdir(parents=True, exist_ok=True)
         self.env = Environment(loader=FileSystemLoader([*folders, str(self.theme / "templates")]),
                                trim_blocks=True, lstrip_blocks=True, autoescape=True,
-                               extensions=["jinja2.ext.i18n"], bytecode_cache=compiled)
+                               extensions=["jinja2.ext.i18n"], bytecode_cache=compiled,
+                               auto_reload=False)
         i18n.install(self.env, {**settings, "DEFAULT_LANG": municipality.languages[0]})
         from ..views.mapviews import legend_symbol
         self.env.filters["css_string"] = css_string

@@ -131,7 +131,8 @@ def _with_bytecode_cache(settings: dict, config) -> dict:
     from .pagerender import cache_dir
     folder = cache_dir(settings, config) / "jinja"
     folder.mkdir(parents=True, exist_ok=True)
-    return {**settings["JINJA_ENVIRONMENT"],
+    # Templates do not change during a build: no stat of each one at every page.
+    return {**settings["JINJA_ENVIRONMENT"], "auto_reload": False,
             "bytecode_cache": FileSystemBytecodeCache(str(folder))}
 
 

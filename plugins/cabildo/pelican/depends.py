@@ -97,45 +97,86 @@ class Tracked(Mapping):
 
 
 class Reads:
-    """Jinja attribute access on `dataset` and `index`, noted while a page renders.
+    """Jinja attribute access on the records a page looks up, noted while it renders.
 
+    `objects` names them: the dataset and its index, and each extension's records and
+    index (`owners` maps an index to the records it is computed from). So
     `dataset.parishes[id].name` reads one parish; `dataset.councils|length` reads them
-    all; anything else on `index` (a method, a figure of the whole site) reads the whole
-    dataset, which is right for the few pages that show such things."""
+    all; a method called on an index (`factory_index.community_of("torres", 2026)`) is
+    noted with its arguments, and called again next build to compare its result; any
+    other attribute of an index reads the whole of its records."""
 
-    ALL = ("dataset", "*")
+    CALL = "()"  # first item of the key of a method call's read
 
-    def __init__(self, env, data, index):
-        self.data, self.index = data, index
+    def __init__(self, env, objects: dict[str, object], owners: dict[str, str]):
+        self.objects = {name: obj for name, obj in objects.items() if obj is not None}
+        self.owners = owners
+        self._names = {id(obj): name for name, obj in self.objects.items()}
         self.reads: set | None = None
         self._getattr, self._getitem = env.getattr, env.getitem
         env.getattr, env.getitem = self.getattr, self.getitem
 
+    def _name_of(self, obj) -> str | None:
+        name = self._names.get(id(obj))
+        return name if name is not None and self.objects[name] is obj else None
+
     def getattr(self, obj, attribute):
         reads = self.reads
-        if reads is not None and (obj is self.data or obj is self.index):
-            value = self._getattr(obj, attribute)
-            name = ("dataset." if obj is self.data else "index.") + attribute
-            if isinstance(value, Mapping):
-                return Tracked(name, value, reads)
-            reads.add((name, "*") if obj is self.data else self.ALL)
-            return value
-        return self._getattr(obj, attribute)
+        owner = self._name_of(obj) if reads is not None else None
+        if owner is None:
+            return self._getattr(obj, attribute)
+        value = self._getattr(obj, attribute)
+        name = f"{owner}.{attribute}"
+        if isinstance(value, Mapping):
+            return Tracked(name, value, reads)
+        if owner in self.owners:  # an index
+            if callable(value) and isinstance(attribute, str):
+                return _NotedCall(name, value, reads, self.owners[owner])
+            reads.add((self.owners[owner], "*"))
+        else:
+            reads.add((name, "*"))
+        return value
 
     def getitem(self, obj, argument):
-        if self.reads is not None and (obj is self.data or obj is self.index):
+        if self.reads is not None and self._name_of(obj) is not None:
             return self.getattr(obj, argument)
         return self._getitem(obj, argument)
 
     def value(self, name: str, key):
         """What a read found, in this build's data (None when it is gone)."""
-        if (name, key) == self.ALL:
-            return self.data
         owner, _, attribute = name.partition(".")
-        found = getattr(self.data if owner == "dataset" else self.index, attribute, None)
+        obj = self.objects.get(owner)
+        if not attribute:
+            return obj
+        found = getattr(obj, attribute, None)
+        if isinstance(key, (list, tuple)) and key and key[0] == self.CALL:
+            try:
+                return found(*key[1:])
+            except Exception:  # noqa: BLE001 (gone, or now failing: render it again)
+                return None
         if key == "*":
             return found
-        try:
-            return found.get(key) if isinstance(found, Mapping) else None
-        except TypeError:  # an unhashable key
+        if not isinstance(found, Mapping):
             return None
+        try:  # as the template read it: a defaultdict gives (and keeps) its default
+            return found[key]
+        except (KeyError, TypeError):  # gone, or an unhashable key
+            return None
+
+
+class _NotedCall:
+    """An index's method, noting each call's arguments (or, when they cannot be kept
+    as JSON, a read of the index's whole records)."""
+
+    __slots__ = ("_name", "_method", "_reads", "_whole")
+
+    def __init__(self, name, method, reads, whole):
+        self._name, self._method, self._reads, self._whole = name, method, reads, whole
+
+    def __call__(self, *args, **kwargs):
+        if kwargs or not all(isinstance(a, (str, int)) and not isinstance(a, bool)
+                             for a in args):
+            self._reads.add((self._whole, "*"))
+        else:
+            self._reads.add((self._name, (Reads.CALL, *args)))
+        return self._method(*args, **kwargs)

@@ -26,7 +26,7 @@ from .depends import Digests, Reads
 
 log = logging.getLogger(__name__)
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2  # 2: extensions' records and index methods tracked per page
 _WORK: dict = {}  # what forked workers inherit
 _PENDING: list[tuple[Path, Path]] = []  # records written, to publish with the build
 
@@ -80,10 +80,16 @@ def _global_digest(gen, digests: Digests) -> str:
     settings = {k: v for k, v in gen.settings.items() if k not in _VOLATILE_SETTINGS}
     jinja = settings.get("JINJA_ENVIRONMENT")
     if isinstance(jinja, dict):  # where compiled templates are kept changes no page
-        settings["JINJA_ENVIRONMENT"] = {k: v for k, v in jinja.items() if k != "bytecode_cache"}
+        settings["JINJA_ENVIRONMENT"] = {k: v for k, v in jinja.items()
+                                         if k not in ("bytecode_cache", "auto_reload")}
     derived = {name for ext in extensions() for name in ext.derived_context}
     context = {k: v for k, v in gen.context.items()
                if k not in _UNHASHED and k not in derived and k not in gen.settings}
+    # An extension's records are looked up like the dataset (tracked per page, see
+    # tracked()); only whether the site has them ({% if factory %}) is global.
+    for ext in extensions():
+        if ext.name in context:
+            context[ext.name] = context[ext.name] is not None
     return hashlib.sha256("\n".join([
         str(RECORD_VERSION), code_digest(Path(gen.settings["THEME"])),
         digests.of(settings), digests.of(context)]).encode()).hexdigest()
@@ -115,8 +121,9 @@ class _Worker:
         self.out = Path(gen.output_path)
         self.languages = gen.data.municipality.languages
         self.digests = Digests()
-        # what templates look up in the shared context's dataset and budget index
-        self.reads = Reads(gen.env, gen.context.get("dataset"), gen.context.get("index"))
+        # what templates look up in the shared context's records and indexes
+        objects, owners = tracked(gen.context)
+        self.reads = Reads(gen.env, objects, owners)
         self.link = gen.context.get("bulletin")
         self._map_inputs: str | None = None
         gen._outlines = {}
@@ -133,7 +140,7 @@ class _Worker:
         if not record or record["page"] != page_digest or self.previous_output is None:
             return False
         for name, key, digest in record["reads"]:
-            if self.digests.of(self.reads.value(name, key), keep=True) != digest:
+            if self._digest_of_read(name, key) != digest:
                 return False
         for args, shown in record["calls"]:
             if self.link is None or _link_value(self.link(*args)) != shown:
@@ -187,15 +194,35 @@ class _Worker:
         finally:
             self.reads.reads = None
         _write(self.out / target, html.encode("utf-8"))
-        # A key JSON cannot keep (a tuple...) stands for the whole collection.
+        # A key JSON cannot keep (a tuple of records...) stands for the whole collection.
         kept = {(name, key if _storable(key) else "*") for name, key in reads}
         return {"page": page_digest, "calls": calls,
-                "reads": [[name, key, self.digests.of(self.reads.value(name, key), keep=True)]
+                "reads": [[name, key, self._digest_of_read(name, key)]
                           for name, key in sorted(kept, key=repr)]}
+
+    def _digest_of_read(self, name: str, key) -> str:
+        # a method's result is new at each call: hashed, not remembered
+        return self.digests.of(self.reads.value(name, key), keep=not isinstance(key, (list, tuple)))
 
 
 def _storable(key) -> bool:
+    if isinstance(key, tuple):  # a method call's arguments (depends.Reads.CALL first)
+        return all(map(_storable, key))
     return isinstance(key, (str, int)) and not isinstance(key, bool)
+
+
+def tracked(context: dict) -> tuple[dict, dict]:
+    """The records templates look up, by context name, and what each index stands for:
+    the budget's dataset and index, and each extension's records (under its name) and
+    the context it derives from them (its index)."""
+    objects = {"dataset": context.get("dataset"), "index": context.get("index")}
+    owners = {"index": "dataset"}
+    for ext in extensions():
+        objects[ext.name] = context.get(ext.name)
+        for derived in ext.derived_context:
+            objects[derived] = context.get(derived)
+            owners[derived] = ext.name
+    return objects, owners
 
 
 _MADE: set[Path] = set()  # folders this process made (a mkdir per page cost seconds)
@@ -275,8 +302,8 @@ def render_pages(gen, part: str = "budget") -> None:
             size = max(1, len(numbers) // (workers * 8))
             chunks = [numbers[i:i + size] for i in range(0, len(numbers), size)]
             records = {}
-            for part in run_forked(_run_chunk, chunks, workers):
-                records.update(part)
+            for done in run_forked(_run_chunk, chunks, workers):
+                records.update(done)
     finally:
         _WORK.clear()
     reused = sum(1 for target, record in records.items() if previous.get(target) is record
