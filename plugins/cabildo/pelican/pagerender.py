@@ -167,7 +167,7 @@ class _Worker:
             # A map is drawn from the page's context, the boundaries and the parishes
             # (mapviews.py): their digest stands for it, so an unchanged page is known
             # without drawing its map.
-            page_digest = self.digests.of([template.name, mine, own, extras,
+            page_digest = self.digests.of([template.name, _plain(mine), own, _plain(extras),
                                            self.map_inputs(page)])
             record = self.previous.get(target)
             if self.unchanged(record, page_digest, target):
@@ -203,6 +203,16 @@ class _Worker:
     def _digest_of_read(self, name: str, key) -> str:
         # a method's result is new at each call: hashed, not remembered
         return self.digests.of(self.reads.value(name, key), keep=not isinstance(key, (list, tuple)))
+
+
+def _plain(value):
+    """A page's own small values (its paths, its SEO extras) as JSON text when they are
+    plain data: json's C encoder instead of walking them in Python, page after page.
+    (Their types cannot change but with the code, whose digest is global.)"""
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return value
 
 
 def _storable(key) -> bool:
