@@ -66,7 +66,7 @@ def generate_demo(c, scale="demo", out="data", seed=2026):
 
 @task
 def bench(c, out="bench"):
-    """Build the full-scale dataset cold, unchanged and without maps; print the figures."""
+    """Full-scale bench: cold, edits, unchanged, serve, bulletins, validate (cabildo bench)."""
     cabildo("bench", "--out", out)
 
 
