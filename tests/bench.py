@@ -182,7 +182,7 @@ def main(argv=None) -> int:
         start = time.perf_counter()
         generate(big / "data", "10x", args.seed)
         print(f"generated the 10x dataset ({time.perf_counter() - start:.1f} s)")
-        base[2] = str(big / "data")
+        base[base.index("--data") + 1] = str(big / "data")
         base[-1] = f"CABILDO_CACHE_DIR={big / 'cache'}"
         build("10x cold", big / "output")
 

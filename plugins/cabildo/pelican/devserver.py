@@ -152,11 +152,14 @@ def snapshot(paths: list[Path]) -> dict[str, tuple[int, int]]:
 
 
 class Indexer:
-    """Pagefind over the published build, one run at a time, the newest build last."""
+    """Pagefind over the published build, one run at a time, the newest build last. A
+    new save stops a run under way: its index would be stale, and on two cores it would
+    slow the build the save starts by half."""
 
     def __init__(self, output: Path):
         self.output = output
         self.wanted = threading.Event()
+        self.process: subprocess.Popen | None = None
         threading.Thread(target=self._run, daemon=True, name="search-index").start()
 
     def _run(self) -> None:
@@ -165,28 +168,35 @@ class Indexer:
             self.wanted.clear()
             build = publish.Publisher(self.output).published()
             if build is not None:
-                index(build)
+                self._index(build)
+
+    def _index(self, build: Path) -> None:
+        """Index `build` into a new folder, then put it in place (a page searching
+        meanwhile reads the older index)."""
+        fresh = build / f"pagefind.next-{os.getpid()}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pagefind", "--site", str(build), "--output-path",
+             str(fresh), "--silent"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        code = self.process.wait()
+        if code or not fresh.is_dir():  # stopped, or the build was swept away meanwhile
+            subprocess.run(["rm", "-rf", "--", str(fresh)], check=False)
+            return
+        with contextlib.suppress(OSError):
+            old = build / "pagefind"
+            aside = build / f"pagefind.old-{os.getpid()}"
+            if old.exists():
+                old.rename(aside)
+            fresh.rename(old)
+            subprocess.run(["rm", "-rf", "--", str(aside)], check=False)
 
     def request(self) -> None:
         self.wanted.set()
 
-
-def index(build: Path) -> None:
-    """Index `build` into a new folder, then put it in place (a page searching meanwhile
-    reads the older index)."""
-    fresh = build / f"pagefind.next-{os.getpid()}"
-    result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(build),
-                             "--output-path", str(fresh), "--silent"],
-                            capture_output=True, text=True)
-    if result.returncode or not fresh.is_dir():  # the build was swept away meanwhile
-        return
-    with contextlib.suppress(OSError):
-        old = build / "pagefind"
-        if old.exists():
-            old.rename(build / f"pagefind.old-{os.getpid()}")
-        fresh.rename(old)
-        subprocess.run(["rm", "-rf", "--", str(build / f"pagefind.old-{os.getpid()}")],
-                       check=False)
+    def stop(self) -> None:
+        """Stop a run under way (a new build is about to start)."""
+        process = self.process
+        if process is not None and process.poll() is None:
+            process.terminate()
 
 
 def serve(settings: str, output: str, overrides: dict, host: str, port: int,
@@ -231,6 +241,8 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
                     break
                 now = settled
             before = now
+            if indexer is not None:
+                indexer.stop()
             started = time.perf_counter()
             problems = rebuild(quiet=True)
             news.publish(problems)
