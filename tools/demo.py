@@ -154,8 +154,8 @@ def generate(out: Path, scale: str = "demo", seed: int = 2026) -> None:
         for _ in range(n):
             for attempt in itertools.count():
                 place = f"{rng.choice(PLACES)}{rng.choice(PLACES_C)}"
-                if attempt >= 50:  # every name taken (the 10x set): a numbered sector
-                    place += f" Sector {attempt // 50 + 1}"
+                if attempt >= 50:  # every name taken (the 10x set): numbered, ids stay short
+                    place += f" {attempt // 50 + 1}"
                 cid = _slug(f"{pid}-{place}")
                 if cid not in used:
                     used.add(cid)
@@ -206,10 +206,13 @@ def generate(out: Path, scale: str = "demo", seed: int = 2026) -> None:
                 for _ in range(n):
                     cat = rng.choices(categories, weights)[0]
                     title = rng.choice(TITLES[cat]).format(p=council["_place"])
-                    pid_ = _slug(f"{year}-{council['id']}-{cat}")
+                    # ids are at most 64 characters: a long council id is cut to fit
+                    # (only at 10x scale do such long parish and place names meet)
+                    stem = council["id"][:61 - len(f"{year}--{cat}")].rstrip("-")
+                    pid_ = _slug(f"{year}-{stem}-{cat}")
                     k = 2
                     while any(p["id"] == pid_ for p in parish_projects):
-                        pid_ = _slug(f"{year}-{council['id']}-{cat}-{k}")
+                        pid_ = _slug(f"{year}-{stem}-{cat}-{k}")
                         k += 1
                     amount = (unit * Decimal(rng.uniform(0.4, 8))).quantize(Decimal("0.01"))
                     parish_projects.append({
