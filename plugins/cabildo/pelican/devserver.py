@@ -211,9 +211,14 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
         captured = io.StringIO()
         with contextlib.redirect_stderr(_Tee(captured, sys.stderr)):
             code = build_if_changed(settings, output, quick, quiet=quiet)
+        if code == 130:  # Ctrl-C during the build (build.py left output/ as it was)
+            raise KeyboardInterrupt
         return "" if code == 0 else captured.getvalue().strip() or f"the build failed ({code})"
 
-    problems = rebuild(quiet=False)
+    try:
+        problems = rebuild(quiet=False)
+    except KeyboardInterrupt:
+        return 130
     if problems and not Path(output).exists():
         return 1
     out = Path(output)
