@@ -19,7 +19,8 @@ from pelican.plugins.cabildo.model.problems import DataProblems
 from pelican.plugins.cabildo.model.settings import Config
 from pelican.plugins.cabildo.views import urls
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT, built_site, text_of
+
 RIVERSIDE = ROOT / "tests" / "fixtures" / "riverside" / "data"
 CABILDO = [sys.executable, "-m", "pelican.plugins.cabildo"]
 
@@ -65,21 +66,11 @@ def french_town(target: Path) -> Path:
     return target
 
 
-def text_of(html: str) -> str:
-    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&amp;", "&")
-
-
 @pytest.fixture(scope="module")
 def town(tmp_path_factory):
     root = tmp_path_factory.mktemp("categories")
-    data = french_town(root / "data")
-    out = root / "output"
-    from pelican.plugins.cabildo.pelican.build import build
-    assert build(str(ROOT / "pelicanconf.py"), str(out),
-                 {"CABILDO_DATA_DIR": str(data), "DEFAULT_LANG": "fr",
-                  "CABILDO_DEMO_NOTICE": False, "CABILDO_MAP_TILES": "none"}, quiet=True) == 0
-    return out
+    return built_site(root / "output", french_town(root / "data"), DEFAULT_LANG="fr",
+                      CABILDO_DEMO_NOTICE=False, CABILDO_MAP_TILES="none")
 
 
 def page(site: Path, kind: str, lang: str = "fr", **values) -> str:

@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from pelican.plugins.cabildo.pelican.build import build
+from conftest import ROOT, built_site
 
-ROOT = Path(__file__).resolve().parent.parent
 RIVERSIDE = ROOT / "tests" / "fixtures" / "riverside" / "data"
 EVIL = "<img src=x onerror=alert(1)></script><script>alert(2)</script>&amp;\"'"
 FORMULA = "=HYPERLINK(\"http://evil.example\",\"x\")"
@@ -76,12 +75,8 @@ def hostile_data(target: Path) -> Path:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
-    data = hostile_data(root / "data")
-    out = root / "output"
-    assert build(str(ROOT / "pelicanconf.py"), str(out),
-                 {"CABILDO_DATA_DIR": str(data), "CABILDO_MAP_TILES": "openstreetmap",
-                  "CABILDO_DEMO_NOTICE": False}, quiet=True) == 0
-    return out
+    return built_site(root / "output", hostile_data(root / "data"),
+                      CABILDO_MAP_TILES="openstreetmap", CABILDO_DEMO_NOTICE=False)
 
 
 class Tags(HTMLParser):

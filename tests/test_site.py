@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import sys
 from decimal import Decimal
-from html import unescape
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from pelican.plugins.cabildo.model.records import Money
 from pelican.plugins.cabildo.pelican.build import build
 from pelican.plugins.cabildo.views.i18n import Formatter
 
-from conftest import ROOT
+from conftest import ROOT, text_of
 
 SETTINGS = str(ROOT / "pelicanconf.py")
 
@@ -33,12 +32,6 @@ def run_build(output, data=None, **overrides):
 def tree_digest(folder: Path) -> dict:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def text_of(html: str) -> str:
-    """The page's visible text, roughly: tags removed, entities decoded, spaces collapsed."""
-    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
 
 
 @pytest.fixture(scope="module")
