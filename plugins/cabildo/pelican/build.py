@@ -123,9 +123,9 @@ def build_if_changed(settings_file: str = "pelicanconf.py", output: str = "outpu
 
 
 def _with_bytecode_cache(settings: dict, config) -> dict:
-    """Pelican's Jinja options plus a bytecode cache in the cache folder: every build
-    (and every forked worker) made a new environment that compiled each template again
-    (about a second per build; checked against each template's source, so edits show)."""
+    """Pelican's Jinja options plus a bytecode cache in the cache folder: each build, and
+    each forked worker, makes a new environment that compiled every template again (the
+    cache checks each template's source, so edits show)."""
     from jinja2 import FileSystemBytecodeCache
 
     from .pagerender import cache_dir

@@ -45,7 +45,7 @@ SCRIPT = ("<script>(()=>{const s=window.cabildoEvents=new EventSource('" + EVENT
           "b.textContent=m.problems}})()</script>").encode()
 
 
-class Bulletin:
+class BuildNews:
     """What the pages are told: a build number to reload on, or the last problems."""
 
     def __init__(self):
@@ -63,7 +63,7 @@ class Bulletin:
 class Handler(SimpleHTTPRequestHandler):
     """Files of the published build (resolved per request: builds change under us)."""
 
-    def __init__(self, *args, output: Path, news: Bulletin, **kwargs):
+    def __init__(self, *args, output: Path, news: BuildNews, **kwargs):
         self.output, self.news = output, news
         super().__init__(*args, directory=str(output.resolve()), **kwargs)
 
@@ -222,7 +222,7 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
     if problems and not Path(output).exists():
         return 1
     out = Path(output)
-    news = Bulletin()
+    news = BuildNews()
     if problems:
         news.publish(problems)
     indexer = Indexer(out) if search else None

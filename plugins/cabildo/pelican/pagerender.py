@@ -162,7 +162,7 @@ class _Worker:
             target = path if path.endswith(".html") else path + "index.html"
             mine = {"lang": lang, "page_kind": page.kind, "alternates": alternates,
                     "this_path": path}
-            extras = seo.extras(page, lang, gen.data, None, gen.settings)
+            extras = seo.extras(page, lang, gen.data, gen.settings)
             values = {**mine, **page.context, **extras}
             # A map is drawn from the page's context, the boundaries and the parishes
             # (mapviews.py): their digest stands for it, so an unchanged page is known

@@ -29,7 +29,7 @@ def _place(data, parish=None) -> dict:
     return {"@type": "Place", "name": name, "address": address}
 
 
-def extras(page, lang: str, data, index, settings: dict) -> dict:
+def extras(page, lang: str, data, settings: dict) -> dict:
     def _(text):
         return gettext_for(lang, text)
     siteurl = settings.get("SITEURL", "")
