@@ -92,3 +92,18 @@ def test_saving_a_record_reloads_the_open_page_and_a_mistake_shows_in_it(browser
         file.write_text(text, "utf-8")
     written = (served["output"] / "proyectos" / project_id / "index.html").read_text("utf-8")
     assert "_cabildo/events" not in written and "fase 2" in written
+
+
+def test_a_busy_port_is_said_at_once_without_building(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "pelican.plugins.cabildo", "serve", "--port", str(port),
+             "--output", str(tmp_path / "output")],
+            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "output").exists()  # nothing was built

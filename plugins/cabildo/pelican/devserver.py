@@ -215,21 +215,28 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
             raise KeyboardInterrupt
         return "" if code == 0 else captured.getvalue().strip() or f"the build failed ({code})"
 
+    out = Path(output)
+    news = BuildNews()
+    try:  # the address first: a busy port is said at once, not after a first build
+        server = ThreadingHTTPServer((host, port), partial(Handler, output=out, news=news))
+    except OSError as exc:
+        print(f"cabildo serve: cannot listen on {host}:{port}: {exc.strerror or exc} "
+              "(another server there? choose one with --port)", file=sys.stderr)
+        return 2
+    server.daemon_threads = True
     try:
         problems = rebuild(quiet=False)
     except KeyboardInterrupt:
+        server.server_close()
         return 130
-    if problems and not Path(output).exists():
+    if problems and not out.exists():
+        server.server_close()
         return 1
-    out = Path(output)
-    news = BuildNews()
     if problems:
         news.publish(problems)
     indexer = Indexer(out) if search else None
     if indexer is not None:
         indexer.request()
-    server = ThreadingHTTPServer((host, port), partial(Handler, output=out, news=news))
-    server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True, name="http").start()
     print(f"Serving {output}/ on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
     before = snapshot(watched)
