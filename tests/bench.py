@@ -1,5 +1,6 @@
 """Benchmark: the full-scale dataset built cold, after one-record edits, unchanged,
-pages alone, and the bulletins of every cycle cold and cached; then `validate`.
+`cabildo serve`'s save-to-page time, pages alone, Pagefind, the bulletins of every cycle
+cold and cached, `validate`; with --ten-times, a set ten times the councils built cold.
 
     python tests/bench.py --out bench        # what `invoke bench` runs
 
