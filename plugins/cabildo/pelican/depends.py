@@ -16,11 +16,34 @@ from decimal import Decimal
 from enum import Enum
 
 _PLAIN = (str, int, float, bool, Decimal, date, datetime, type(None), bytes, Enum)
+# What each type is, found once per type: isinstance against an ABC such as Mapping
+# cost more than the hashing itself when it ran for every value of every record.
+_SCALAR, _MAPPING, _SEQUENCE, _SET, _OBJECT = range(5)
+_KINDS: dict[type, tuple[int, str]] = {}
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _kind(kind: type) -> tuple[int, str]:
+    found = _KINDS.get(kind)
+    if found is None:
+        number = (_SCALAR if issubclass(kind, _PLAIN) else _MAPPING if issubclass(kind, Mapping)
+                  else _SEQUENCE if issubclass(kind, (list, tuple))
+                  else _SET if issubclass(kind, (set, frozenset)) else _OBJECT)
+        found = _KINDS[kind] = (number, f"{kind.__module__}.{kind.__qualname__}")
+    return found
+
+
+def _fields(kind: type) -> tuple[str, ...] | None:
+    if kind not in _FIELDS:
+        _FIELDS[kind] = (tuple(f.name for f in dataclasses.fields(kind))
+                         if dataclasses.is_dataclass(kind) else None)
+    return _FIELDS[kind]
 
 
 class Digests:
     """Stable digests (hex) of values. Records are immutable and live for the whole
-    build, so a record shown on many pages is hashed once."""
+    build, so a record shown on many pages is hashed once. Inside a record, plain
+    values and containers are written out in its text, not hashed one by one."""
 
     def __init__(self):
         self._memo: dict[int, tuple[object, str]] = {}  # id -> (the object, kept alive; digest)
@@ -29,10 +52,12 @@ class Digests:
     def of(self, value, keep: bool = False) -> str:
         """The digest of `value`. Objects (records) are remembered; plain containers
         only with `keep` (those that live as long as the build, not a page's own)."""
-        if isinstance(value, _PLAIN):
-            return _hash(f"{type(value).__name__}:{value!r}")
-        if not keep and isinstance(value, (Mapping, list, tuple, set, frozenset)):
-            return _hash(self._text(value))
+        kind = _kind(type(value))[0]
+        if kind == _OBJECT or (keep and kind != _SCALAR):
+            return self._remembered(value)
+        return _hash(self._part(value))
+
+    def _remembered(self, value) -> str:
         key = id(value)
         hit = self._memo.get(key)
         if hit is not None and hit[0] is value:
@@ -47,26 +72,35 @@ class Digests:
         self._memo[key] = (value, result)
         return result
 
+    def _part(self, value) -> str:
+        """How `value` is written inside its container's text (objects: their digest)."""
+        kind = _kind(type(value))[0]
+        if kind == _SCALAR:
+            return f"{type(value).__name__}:{value!r}"
+        if kind == _OBJECT:
+            return self._remembered(value)
+        return self._text(value)
+
     def _text(self, value) -> str:
-        kind = type(value)
-        name = f"{kind.__module__}.{kind.__qualname__}"
-        if isinstance(value, Mapping):
-            return name + "{" + ",".join(f"{self.of(k)}:{self.of(v)}"
-                                         for k, v in value.items()) + "}"
-        if isinstance(value, (list, tuple)):
-            return name + "[" + ",".join(map(self.of, value)) + "]"
-        if isinstance(value, (set, frozenset)):
-            return name + "{" + ",".join(sorted(map(self.of, value))) + "}"
-        if dataclasses.is_dataclass(value):
-            return name + "(" + ",".join(
-                f"{f.name}={self.of(getattr(value, f.name))}"
-                for f in dataclasses.fields(value)) + ")"
+        kind, name = _kind(type(value))
+        part = self._part
+        if kind == _SEQUENCE:
+            return name + "[" + ",".join(map(part, value)) + "]"
+        if kind == _MAPPING:
+            return name + "{" + ",".join([f"{part(k)}:{part(v)}" for k, v in value.items()]) + "}"
+        if kind == _SET:
+            return name + "{" + ",".join(sorted(map(part, value))) + "}"
+        if kind == _SCALAR:
+            return part(value)
+        names = _fields(type(value))
+        if names is not None:
+            return name + "(" + ",".join([f"{n}={part(getattr(value, n))}" for n in names]) + ")"
         if hasattr(value, "wkb"):  # a shapely geometry: its repr is shortened
             return name + value.wkb.hex()
         if callable(value):  # functions: their code is in the global digest
             return name + ":" + getattr(value, "__qualname__", "")
         if hasattr(value, "__dict__"):
-            return name + self.of(dict(sorted(vars(value).items())))
+            return name + self._text(dict(sorted(vars(value).items())))
         return name + repr(value)
 
 
