@@ -435,19 +435,31 @@ class Printer:
     def render_keyed(self, index, job: Job) -> tuple[str, bytes]:
         """(key, PDF): from the cache when the same inputs, or the same HTML, were printed
         before; else printed now and kept."""
-        view = self.view(index, job)
-        inputs = self.inputs_key(index, job, view)
-        known = self.known(inputs)
-        if known is not None:
-            return known
-        html = self.html(index, job, view)
+        inputs, known = self.lookup(index, job)
+        return known if known is not None else self.print_new(index, job, inputs)[:2]
+
+    def lookup(self, index, job: Job) -> tuple[str | None, tuple[str, bytes] | None]:
+        """(hash of the job's inputs, (key, PDF) when those inputs were printed before)."""
+        inputs = self.inputs_key(index, job, self.view(index, job))
+        return inputs, self.known(inputs)
+
+    def print_new(self, index, job: Job, inputs: str | None) -> tuple[str, bytes, bool]:
+        """(key, PDF, whether it was printed) of a job whose inputs are new: its HTML
+        may still be one printed before."""
+        html = self.html(index, job)
         key = self.key_of(html, job)
         found = self.cached(key)
+        printed = found is None
         if found is None:
             found = self.pdf(html, job)
             self.keep(key, found)
         self.remember_inputs(inputs, key, job)
-        return key, found
+        return key, found, printed
+
+    def ready(self) -> None:
+        """Load WeasyPrint and the stylesheets now: forked printers then share them
+        instead of each spending a second on the import."""
+        self._styles()
 
     def inputs_key(self, index, job: Job, view: dict) -> str | None:
         """A hash of what the HTML is made from (the view's records, the boundaries and
@@ -455,11 +467,11 @@ class Printer:
         unchanged bulletin is found without drawing its maps and rendering its HTML."""
         if self.cache is None:
             return None
-        from ..pelican.depends import Digests
+        from ..pelican.depends import shared
         from ..pelican.pagerender import code_digest
         data = index.data
         if not hasattr(self, "_digests"):
-            self._digests, self._code = Digests(), code_digest(self.theme)
+            self._digests, self._code = shared(data), code_digest(self.theme)
             # the same for every job: hashed once
             self._shared = self._digests.of([data.boundaries, data.parishes,
                                              self.municipality, self.edition])
@@ -549,24 +561,45 @@ def _remember(key: str, pdf: bytes) -> None:
         del _MEMO[next(iter(_MEMO))]  # the oldest first
 
 
-def _render_one(job: Job) -> tuple[str, tuple[str, bytes]]:
-    return job.path, _WORK["printer"].render_keyed(_WORK["index"], job)
+def _print_one(job_and_inputs: tuple[Job, str | None]) -> tuple[str, tuple[str, bytes, bool]]:
+    job, inputs = job_and_inputs
+    return job.path, _WORK["printer"].print_new(_WORK["index"], job, inputs)
 
 
-def render_all(index, printer: Printer, jobs: list[Job], workers: int = 0) -> dict[str, bytes]:
-    """Render the jobs, over `workers` processes (0: one per core); {path: bytes} in
-    the order of the jobs. Workers are forked, so they share the records unpickled."""
-    workers = worker_count(workers, len(jobs))
-    if not can_fork(workers):
-        return {job.path: printer.render(index, job) for job in jobs}
-    _WORK.update(index=index, printer=printer)
-    try:
-        done = dict(run_forked(_render_one, jobs, workers))
-    finally:
-        _WORK.clear()
-    for key, pdf in done.values():
+class Printed(dict[str, bytes]):
+    """{path: PDF} in the order of the jobs, and how many were printed (the others came
+    from the cache)."""
+
+    printed: int = 0
+
+
+def render_all(index, printer: Printer, jobs: list[Job], workers: int = 0) -> Printed:
+    """Render the jobs; {path: bytes} in the order of the jobs. The cache is looked up
+    here; only the bulletins whose inputs changed go to `workers` printers (0: one per
+    core), forked so that they share the records unpickled and WeasyPrint loaded."""
+    done: dict[str, tuple[str, bytes, bool]] = {}
+    new: list[tuple[Job, str | None]] = []
+    for job in jobs:
+        inputs, known = printer.lookup(index, job)
+        if known is not None:
+            done[job.path] = (*known, False)
+        else:
+            new.append((job, inputs))
+    workers = worker_count(workers, len(new))
+    if new and can_fork(workers):
+        printer.ready()
+        _WORK.update(index=index, printer=printer)
+        try:
+            done.update(run_forked(_print_one, new, workers))
+        finally:
+            _WORK.clear()
+    else:
+        done.update((job.path, printer.print_new(index, job, inputs)) for job, inputs in new)
+    for key, pdf, _ in done.values():
         _remember(key, pdf)
-    return {job.path: done[job.path][1] for job in jobs}
+    result = Printed((job.path, done[job.path][1]) for job in jobs)
+    result.printed = sum(printed for _, _, printed in done.values())
+    return result
 
 
 def write(out: Path, pdfs: dict[str, bytes]) -> dict[str, int]:

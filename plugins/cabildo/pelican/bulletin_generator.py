@@ -67,15 +67,17 @@ class BulletinGenerator(Generator):
                                     cache=cache_dir(self.settings, self.cabildo) / "bulletins",
                                     overrides=overrides)
         jobs = bulletins.plan(data, years)
-        self.pdfs = bulletins.render_all(index, printer, jobs,
-                                         self.cabildo["CABILDO_BULLETIN_WORKERS"])
+        latest = bulletins.render_all(index, printer, jobs,
+                                      self.cabildo["CABILDO_BULLETIN_WORKERS"])
+        printed, self.pdfs = latest.printed, dict(latest)
         # Older cycles: only what the cache holds (`cabildo bulletins`, or a build with
         # CABILDO_BULLETIN_CYCLES = 0, printed it), since printing them all costs minutes.
         older = bulletins.plan(data, [y for y in every if y not in years])
         self.pdfs.update((path, pdf) for path, (_, pdf)
                          in printer.cached_only(index, older).items())
         self.municipality = data.municipality
-        log.info("printed %d bulletins, %d older ones from the cache, in %.1f s", len(jobs),
+        log.info("bulletins: %d printed, %d unchanged from the cache, %d of older cycles "
+                 "from the cache, in %.1f s", printed, len(jobs) - printed,
                  len(self.pdfs) - len(jobs), time.perf_counter() - start)
 
     def link(self, year: int, parish_id: str, lang: str) -> Link | None:

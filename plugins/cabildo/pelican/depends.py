@@ -104,6 +104,19 @@ class Digests:
         return name + repr(value)
 
 
+_SHARED: list = []  # [(the dataset, its Digests)]: one build's at a time
+
+
+def shared(dataset) -> Digests:
+    """The digests of one dataset's build, shared by the bulletins' and the pages' checks:
+    records hashed in the build's process are not hashed again in the workers it forks.
+    A new dataset (the next build under `cabildo serve`) lets the last one go."""
+    if not _SHARED or _SHARED[0][0] is not dataset:
+        _SHARED[:] = [(dataset, Digests())]
+    digests: Digests = _SHARED[0][1]
+    return digests
+
+
 def _hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from ..extensions import extensions
 from ..views import i18n, seo, urls
 from ..workers import can_fork, run_forked, worker_count
-from .depends import Digests, Reads
+from .depends import Digests, Reads, shared
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ class _Worker:
         self.previous_output = previous_output
         self.out = Path(gen.output_path)
         self.languages = gen.data.municipality.languages
-        self.digests = Digests()
+        self.digests = shared(gen.data)
         # what templates look up in the shared context's records and indexes
         objects, owners = tracked(gen.context)
         self.reads = Reads(gen.env, objects, owners)
