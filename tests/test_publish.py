@@ -104,6 +104,27 @@ def test_an_interrupted_build_says_so_and_keeps_output(tmp_path, capsys, monkeyp
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # handlers restored
 
 
+def test_a_build_failing_while_its_open_data_is_written_leaves_no_process_behind(
+        tmp_path, capsys, monkeypatch):
+    """The open data are written by a forked process from the start of the build; when
+    the pages fail meanwhile, that process is stopped and output/ stays as it was."""
+    import multiprocessing
+
+    from pelican.plugins.cabildo.pelican import pagerender
+    out = tmp_path / "output"
+    assert quick_build(out) == 0
+    before, target = digest(out), out.resolve()
+
+    def broken(gen, part="budget"):
+        raise RuntimeError("a template broke")
+    monkeypatch.setattr(pagerender, "render_pages", broken)
+    assert quick_build(out, CABILDO_WORKERS=2) == 1
+    assert "build failed: RuntimeError: a template broke" in capsys.readouterr().err
+    assert multiprocessing.active_children() == []
+    assert out.resolve() == target and digest(out) == before
+    assert not list((tmp_path / "output.builds").glob("tmp-*"))
+
+
 def no_cycle_quorum(tmp_path) -> Path:
     """Riverside's data, its cycle without a quorum of its own (the setting's applies)."""
     data = tmp_path / "data"

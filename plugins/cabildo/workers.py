@@ -54,3 +54,36 @@ def run_forked(function: Callable[[Any], Any], jobs: Iterable[Any],
     """function(job) for every job over `workers` forked processes, results as they come."""
     with forked_pool(workers) as pool:
         yield from pool.imap_unordered(function, jobs, chunksize=1)
+
+
+_BACKGROUND: list[Pool] = []  # started and not yet waited for
+
+
+class Background:
+    """`function()` run in one forked process while the build goes on, waited for by
+    `wait()`. A build that fails before waiting stops it with `stop_all()`."""
+
+    def __init__(self, function: Callable[[], Any]):
+        self._pool = multiprocessing.get_context("fork").Pool(1, initializer=_default_signals)
+        _BACKGROUND.append(self._pool)
+        self._result = self._pool.apply_async(function)
+
+    def wait(self) -> Any:
+        _BACKGROUND.remove(self._pool)
+        try:
+            value = self._result.get()
+        except BaseException:
+            self._pool.terminate()
+            self._pool.join()
+            raise
+        self._pool.close()
+        self._pool.join()
+        return value
+
+
+def stop_all() -> None:
+    """Stop what `Background` started and nobody waited for (the build failed)."""
+    while _BACKGROUND:
+        pool = _BACKGROUND.pop()
+        pool.terminate()
+        pool.join()

@@ -23,6 +23,7 @@ import threading
 import time
 from pathlib import Path
 
+from .. import workers
 from ..model.problems import DataProblems
 from ..model.settings import SettingsError
 from . import publish
@@ -221,6 +222,7 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
             raise
         return 1
     finally:
+        workers.stop_all()  # a failed build's open data process, before its folder goes
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         shutil.rmtree(tmp, ignore_errors=True)

@@ -19,7 +19,7 @@ from ..views import i18n, mapviews
 from ..views.pages import budget_pages
 from ..views.results_pages import results_pages
 from ..views.stats import Index
-from ..workers import can_fork, forked_pool, worker_count
+from ..workers import Background, can_fork, worker_count
 from . import results_glue
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,15 @@ class BudgetGenerator(Generator):
         })
         for w in self.data.warnings:
             log.warning("%s", w)
+        # The open data and feeds are written by one more forked process, started now:
+        # on two cores it overlaps the bulletins' printing and the pages' rendering.
+        self._side = None
+        if can_fork(worker_count(self.cabildo["CABILDO_WORKERS"], 2)):
+            _SIDE["generator"] = self
+            try:
+                self._side = Background(_write_data_files)
+            finally:
+                _SIDE.clear()
 
     MAP_KINDS = ("parish_cycle", "cycle", "project")
 
@@ -92,21 +101,12 @@ class BudgetGenerator(Generator):
     def generate_output(self, writer):
         from . import pagerender
         maps.copy_leaflet(Path(self.output_path))
-        # The open data and feeds are written by one more forked process while the pages
-        # render: on two cores a rebuild's few pages and its open data overlap.
-        workers = worker_count(self.cabildo["CABILDO_WORKERS"], 2)
-        if not can_fork(workers):
+        if self._side is None:
             self._data_files()
             pagerender.render_pages(self)
             return
-        _SIDE["generator"] = self
-        try:
-            with forked_pool(1) as side:
-                data_files = side.apply_async(_write_data_files)
-                pagerender.render_pages(self)
-                data_files.get()
-        finally:
-            _SIDE.clear()
+        pagerender.render_pages(self)
+        self._side.wait()
 
     def _data_files(self) -> None:
         """Open data, results, feeds and schemas: everything but the pages."""
