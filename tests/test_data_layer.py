@@ -270,6 +270,31 @@ def test_parsed_files_are_kept_and_read_again_only_when_they_change(tmp_path):
         assert "control character" in str(exc.value.problems)
 
 
+@pytest.mark.parametrize("marks_kept", [True, False])
+def test_a_problem_in_an_unchanged_cached_file_names_its_exact_line(tmp_path, marks_kept):
+    """A cached file keeps only its records' places at hand; a problem deeper in it (an
+    assembly's date, once the cycle's phase moves) still names the date's own line, from
+    the file of marks beside it, or, when that is lost, from the text read again."""
+    from pelican.plugins.cabildo.model.settings import Config
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    config = Config.for_data(data, CABILDO_CACHE_DIR=str(tmp_path / "cache"))
+    load_dataset(config)  # the assemblies' file is now in the cache
+    if not marks_kept:
+        for marks in (tmp_path / "cache" / "yaml").rglob("*.marks"):
+            marks.unlink()
+    lines = (data / "council-assemblies" / "2026.yaml").read_text("utf-8").split("\n")
+    date_line = next(i for i, line in enumerate(lines, 1) if line == "  date: 2026-03-10")
+    edit(data, "cycles/2026.yaml", "      start: 2026-03-02\n      end: 2026-03-31",
+         "      start: 2026-03-12\n      end: 2026-03-31")
+    with pytest.raises(DataProblems) as caught:
+        load_dataset(config)
+    found = [p for p in caught.value.problems if p.path == "data/council-assemblies/2026.yaml"
+             and p.line == date_line]
+    assert len(found) == 1 and found[0].column == 3 and found[0].field.endswith("date")
+    assert "2026-03-10 is outside" in found[0].message
+
+
 def test_each_setting_is_typed_as_it_is_read():
     """Config["CABILDO_X"] is typed by the Literal lists in settings.py (for mypy); a setting
     added to SETTINGS without its list, or listed with another type, would be typed wrong."""

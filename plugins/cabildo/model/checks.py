@@ -4,6 +4,7 @@ Each check adds Problems pointing at the file and line of the field at fault.
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Container, Iterable, Mapping, Sequence
 from datetime import date
@@ -116,14 +117,18 @@ def municipality(problems: Problems, where: Where, m: Municipality,
              "use a code such as VES, USD or EUR")
 
 
+@functools.cache
+def _reserved_names() -> frozenset[str]:
+    from ..views import urls
+    pattern = urls.FILES["bulletin_municipal"]  # its name in every shipped language
+    return frozenset(urls.localized(lang, pattern).rsplit("/", 1)[-1].removesuffix(".pdf")
+                     for lang in urls.catalog_languages())
+
+
 def reserved_id(problems: Problems, where: Where, key: RecordKey) -> None:
     """A parish id that names a file the site writes itself (the municipal bulletin
     boletines/{year}/municipio.pdf shares its folder with the parishes' bulletins)."""
-    from ..views import urls
-    pattern = urls.FILES["bulletin_municipal"]  # its name in every shipped language
-    reserved = {urls.localized(lang, pattern).rsplit("/", 1)[-1].removesuffix(".pdf")
-                for lang in urls.catalog_languages()}
-    if key[1] in reserved:
+    if key[1] in _reserved_names():
         _add(problems, where(key, "id"), f"the id '{key[1]}' is reserved for the "
              "municipality's own files", "choose another id, e.g. " + str(key[1]) + "-parroquia")
 
@@ -228,10 +233,12 @@ def _councils(problems: Problems, where: Where, councils: Mapping[str, Council],
                      council.parish_id, parishes, where=where)
 
 
-def _in_period(problems: Problems, at: At, what: str, day: date, period: Period,
-               phase: str) -> None:
+def _in_period(problems: Problems, where: Where, key: RecordKey, what: str, day: date,
+               period: Period, phase: str) -> None:
+    # the place of the date is looked up only for a problem (a field's place may need
+    # its file's full marks read from the cache: yamlread.Located.more)
     if not (period.start <= day <= period.end):
-        _add(problems, at, f"{what} on {day} is outside the cycle's {PHASE_WORDS[phase]} "
+        _add(problems, where(key, "date"), f"{what} on {day} is outside the cycle's {PHASE_WORDS[phase]} "
              f"({period.start} to {period.end})", "correct the date, or the cycle's phase dates")
 
 
@@ -246,7 +253,7 @@ def _council_assemblies(problems: Problems, where: Where, assemblies: Sequence[C
         if cycle is None:
             _unknown(problems, where(key, "cycle"), "budget cycle", a.year, cycles, where=where)
         else:
-            _in_period(problems, where(key, "date"), "the assembly", a.date,
+            _in_period(problems, where, key, "the assembly", a.date,
                        cycle.phases["council_assemblies"], "council_assemblies")
         if a.attendance > a.members:
             _add(problems, where(key, "attendance"),
@@ -293,7 +300,7 @@ def _parish_assemblies(problems: Problems, where: Where, assemblies: Sequence[Pa
             _unknown(problems, where(key, "cycle"), "budget cycle", a.year, cycles, where=where)
         else:
             phase = f"parish_round_{a.round}"
-            _in_period(problems, where(key, "date"), f"the round {a.round} assembly", a.date,
+            _in_period(problems, where, key, f"the round {a.round} assembly", a.date,
                        cycle.phases[phase], phase)
         other = seen.setdefault((a.parish_id, a.year, a.round), a)
         if other is not a:

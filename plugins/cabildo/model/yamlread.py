@@ -19,7 +19,7 @@ import hashlib
 import os
 import pickle
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -48,10 +48,16 @@ class Located:
     path: str
     data: object  # as read, not yet checked against its schema
     marks: Marks = field(default_factory=dict)
+    # Read from the cache, `marks` holds the records' own places (paths of up to two
+    # parts: what a build shows), and `more` gives all the others when a problem
+    # needs them: most builds never do, and reading them was a sixth of loading.
+    more: Callable[[], Marks] | None = field(default=None, repr=False, compare=False)
 
     def where(self, path: Iterable[str | int]) -> tuple[int, int]:
         """The position of `path`, or of its closest ancestor that has one."""
         path = tuple(path)
+        if self.more is not None and path not in self.marks:
+            self.marks, self.more = self.more(), None
         while path and path not in self.marks:
             path = path[:-1]
         return self.marks.get(path, (1, 1))
@@ -273,21 +279,43 @@ def _cache_file(cache: Path, text: str) -> Path:
     return cache / key[:2] / f"{key}.pickle"
 
 
-def _from_cache(path: Path) -> tuple[object, Marks] | None:
+RECORD_DEPTH = 2  # ("projects", 3): a record's own place, kept with the values
+
+
+def _unpickle(path: Path) -> object | None:
     try:
         with path.open("rb") as f:
-            kept: tuple[object, Marks] = pickle.load(f)  # noqa: S301 (our own cache folder, keyed by content)
+            kept: object = pickle.load(f)  # noqa: S301 (our own cache folder, keyed by content)
             return kept
     except (OSError, EOFError, pickle.UnpicklingError):
         return None
 
 
+def _from_cache(path: Path, rel: str, text: str) -> Located | None:
+    kept = _unpickle(path)
+    if not isinstance(kept, tuple) or len(kept) != 2:
+        return None
+
+    def more() -> Marks:  # from their own file; a lost one is read again from the text
+        found = _unpickle(path.with_suffix(".marks"))
+        if isinstance(found, dict):
+            return found
+        again = Located(rel, None)
+        _events_to_values(yaml.parse(text, Loader=_Loader), again.marks, Problems(), rel)
+        return again.marks
+    return Located(rel, kept[0], kept[1], more)
+
+
 def _to_cache(path: Path, located: Located) -> None:
+    records = {k: v for k, v in located.marks.items() if len(k) <= RECORD_DEPTH}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        pending = path.with_name(f"{path.name}.{os.getpid()}")
-        pending.write_bytes(pickle.dumps((located.data, located.marks), protocol=5))
-        os.replace(pending, path)
+        # the marks first: a cache entry is only found once both files are there
+        for target, content in ((path.with_suffix(".marks"), located.marks),
+                                (path, (located.data, records))):
+            pending = target.with_name(f"{target.name}.{os.getpid()}")
+            pending.write_bytes(pickle.dumps(content, protocol=5))
+            os.replace(pending, target)
     except OSError:  # a read-only or full disk only costs the next read its speed
         pass
 
@@ -327,8 +355,8 @@ def read_yaml(file: Path, rel: str, problems: Problems, cache: Path | None = Non
     if tabs:
         return None
     kept = _cache_file(cache, text) if cache is not None and len(text) >= CACHED_FROM else None
-    if kept is not None and (hit := _from_cache(kept)) is not None:
-        return Located(rel, *hit)
+    if kept is not None and (hit := _from_cache(kept, rel, text)) is not None:
+        return hit
     located = Located(rel, None)
     before = len(problems.items)
     try:
