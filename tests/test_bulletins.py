@@ -436,3 +436,36 @@ def test_bulletins_can_be_turned_off(tmp_path, data):
     assert not (out / "boletines").exists()
     html = (out / "parroquias" / "altagracia" / str(data.current_year) / "index.html")
     assert "Boletín imprimible" not in html.read_text("utf-8")
+
+
+def test_bulletins_found_in_the_cache_never_load_weasyprint(tmp_path):
+    """A build whose bulletins are all in the cache (by their inputs, or by their HTML
+    when an edit changed inputs they do not show) prints nothing and does not spend a
+    second loading WeasyPrint; a bulletin missing from the cache is printed again."""
+    import sys
+    script = f"""
+import sys
+from pathlib import Path
+from pelican.plugins.cabildo.model.load import load_dataset
+from pelican.plugins.cabildo.outputs import bulletins
+from pelican.plugins.cabildo.model.settings import read
+from pelican.plugins.cabildo.views.stats import Index
+data = load_dataset(Path({str(ROOT / "data")!r}))
+index = Index(data)
+edition = bulletins.Edition.of(data, Path({str(ROOT)!r}), "", "A4", True)
+printer = bulletins.Printer(read({{}}), data.municipality, edition, cache=Path(sys.argv[1]))
+jobs = bulletins.plan(data, [data.current_year], ["es"])[:2]
+done = bulletins.render_all(index, printer, jobs, workers=1)
+print(done.printed, len(done), "weasyprint" in sys.modules)
+"""
+    cache = tmp_path / "bulletins"
+
+    def run() -> str:
+        return subprocess.run([sys.executable, "-c", script, str(cache)], capture_output=True,
+                              text=True, check=True, cwd=ROOT).stdout.strip()
+    assert run() == "2 2 True"  # printed, and kept
+    assert run() == "0 2 False"  # by their inputs
+    shutil.rmtree(cache / "inputs")
+    assert run() == "0 2 False"  # by their HTML
+    next(cache.rglob("*.pdf")).unlink()
+    assert run() == "1 2 True"

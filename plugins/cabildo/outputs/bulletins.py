@@ -436,25 +436,31 @@ class Printer:
         """(key, PDF): from the cache when the same inputs, or the same HTML, were printed
         before; else printed now and kept."""
         inputs, known = self.lookup(index, job)
-        return known if known is not None else self.print_new(index, job, inputs)[:2]
+        if known is not None:
+            return known
+        key, html, found = self.by_html(index, job, inputs)
+        return (key, found) if found is not None else self.print_kept(key, html, job)
 
     def lookup(self, index, job: Job) -> tuple[str | None, tuple[str, bytes] | None]:
         """(hash of the job's inputs, (key, PDF) when those inputs were printed before)."""
         inputs = self.inputs_key(index, job, self.view(index, job))
         return inputs, self.known(inputs)
 
-    def print_new(self, index, job: Job, inputs: str | None) -> tuple[str, bytes, bool]:
-        """(key, PDF, whether it was printed) of a job whose inputs are new: its HTML
-        may still be one printed before."""
+    def by_html(self, index, job: Job, inputs: str | None) -> tuple[str, str, bytes | None]:
+        """(key, HTML, PDF or None) of a job whose inputs are new: the same HTML may have
+        been printed before (an edit the bulletin does not show)."""
         html = self.html(index, job)
         key = self.key_of(html, job)
         found = self.cached(key)
-        printed = found is None
-        if found is None:
-            found = self.pdf(html, job)
-            self.keep(key, found)
+        # noted before printing: if the print fails, the note finds no PDF and is ignored
         self.remember_inputs(inputs, key, job)
-        return key, found, printed
+        return key, html, found
+
+    def print_kept(self, key: str, html: str, job: Job) -> tuple[str, bytes]:
+        """Print the HTML and keep the PDF in the cache under its key."""
+        pdf = self.pdf(html, job)
+        self.keep(key, pdf)
+        return key, pdf
 
     def ready(self) -> None:
         """Load WeasyPrint and the stylesheets now: forked printers then share them
@@ -561,9 +567,9 @@ def _remember(key: str, pdf: bytes) -> None:
         del _MEMO[next(iter(_MEMO))]  # the oldest first
 
 
-def _print_one(job_and_inputs: tuple[Job, str | None]) -> tuple[str, tuple[str, bytes, bool]]:
-    job, inputs = job_and_inputs
-    return job.path, _WORK["printer"].print_new(_WORK["index"], job, inputs)
+def _print_one(work: tuple[Job, str, str]) -> tuple[str, tuple[str, bytes]]:
+    job, key, html = work
+    return job.path, _WORK["printer"].print_kept(key, html, job)
 
 
 class Printed(dict[str, bytes]):
@@ -575,16 +581,20 @@ class Printed(dict[str, bytes]):
 
 def render_all(index, printer: Printer, jobs: list[Job], workers: int = 0) -> Printed:
     """Render the jobs; {path: bytes} in the order of the jobs. The cache is looked up
-    here; only the bulletins whose inputs changed go to `workers` printers (0: one per
-    core), forked so that they share the records unpickled and WeasyPrint loaded."""
-    done: dict[str, tuple[str, bytes, bool]] = {}
-    new: list[tuple[Job, str | None]] = []
+    here, by the jobs' inputs and then by their HTML; only the bulletins never printed
+    go to `workers` printers (0: one per core), forked so that they share the records
+    unpickled and WeasyPrint loaded (never loaded when nothing is printed)."""
+    done: dict[str, tuple[str, bytes]] = {}
+    new: list[tuple[Job, str, str]] = []
     for job in jobs:
         inputs, known = printer.lookup(index, job)
+        if known is None:
+            key, html, found = printer.by_html(index, job, inputs)
+            known = None if found is None else (key, found)
         if known is not None:
-            done[job.path] = (*known, False)
+            done[job.path] = known
         else:
-            new.append((job, inputs))
+            new.append((job, key, html))
     workers = worker_count(workers, len(new))
     if new and can_fork(workers):
         printer.ready()
@@ -594,11 +604,11 @@ def render_all(index, printer: Printer, jobs: list[Job], workers: int = 0) -> Pr
         finally:
             _WORK.clear()
     else:
-        done.update((job.path, printer.print_new(index, job, inputs)) for job, inputs in new)
-    for key, pdf, _ in done.values():
+        done.update((job.path, printer.print_kept(key, html, job)) for job, key, html in new)
+    for key, pdf in done.values():
         _remember(key, pdf)
     result = Printed((job.path, done[job.path][1]) for job in jobs)
-    result.printed = sum(printed for _, _, printed in done.values())
+    result.printed = len(new)
     return result
 
 
