@@ -191,15 +191,28 @@ def last_bulletin_date(data: Dataset, year: int) -> date:
 
 def upcoming(data: Dataset, parish_id: str | None, after: date) -> list[Upcoming]:
     """Assemblies and cycle phases dated after the as-of date (the data may announce them)."""
-    out = []
+    return [u for place, u in _upcoming(data, after)
+            if parish_id is None or place is None or place == parish_id]
+
+
+_UPCOMING: list = []  # [(data, after, the list)]: every bulletin of a build asks the same
+
+
+def _upcoming(data: Dataset, after: date) -> list[tuple[str | None, Upcoming]]:
+    """(parish id, or None for the whole municipality; what comes) in date order."""
+    if _UPCOMING and _UPCOMING[0][0] is data and _UPCOMING[0][1] == after:
+        found: list[tuple[str | None, Upcoming]] = _UPCOMING[0][2]
+        return found
+    out: list[tuple[str | None, Upcoming]] = []
     for a in data.council_assemblies:
         council = data.councils[a.council_id]
-        if a.date > after and (parish_id is None or council.parish_id == parish_id):
-            out.append(Upcoming(a.date, N_("Citizens' assembly"), council.name))
+        if a.date > after:
+            out.append((council.parish_id, Upcoming(a.date, N_("Citizens' assembly"),
+                                                    council.name)))
     for a in data.parish_assemblies:
-        if a.date > after and (parish_id is None or a.parish_id == parish_id):
+        if a.date > after:
             what = N_("Parish assembly, round 1") if a.round == 1 else N_("Parish assembly, round 2")
-            out.append(Upcoming(a.date, what, data.parishes[a.parish_id].name))
+            out.append((a.parish_id, Upcoming(a.date, what, data.parishes[a.parish_id].name)))
     phase_names = {"diagnosis": N_("Participatory diagnosis"),
                    "council_assemblies": N_("Council assemblies"),
                    "parish_round_1": N_("Parish assemblies, round 1"),
@@ -207,10 +220,11 @@ def upcoming(data: Dataset, parish_id: str | None, after: date) -> list[Upcoming
     for cycle in data.cycles.values():
         for key, period in cycle.phases.items():
             if period.start > after:
-                out.append(Upcoming(period.start, phase_names[key]))
+                out.append((None, Upcoming(period.start, phase_names[key])))
         if cycle.clpp_approval > after:
-            out.append(Upcoming(cycle.clpp_approval, N_("Approval by the CLPP")))
-    out.sort(key=lambda u: (u.date, u.what, u.place))
+            out.append((None, Upcoming(cycle.clpp_approval, N_("Approval by the CLPP"))))
+    out.sort(key=lambda item: (item[1].date, item[1].what, item[1].place))
+    _UPCOMING[:] = [(data, after, out)]
     return out
 
 
