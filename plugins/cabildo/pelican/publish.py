@@ -8,7 +8,7 @@
         build-000007/           the published build
         build-000007.inputs
         tmp-<pid>/              a build under way (removed when its process is dead)
-        trash-build-000005-<pid>/   an older build, being removed while a build runs
+        trash-build-000005-<pid>/   an older build, being removed in the background
 
 A build writes into tmp-<pid>, is renamed to the next build-N, and is published by
 one `os.replace` of a new symbolic link over `output`: a reader sees the old site
@@ -54,7 +54,6 @@ class Publisher:
         self.output = Path(os.path.abspath(output))
         self.builds = builds_dir(self.output)
         self._lock = None
-        self._sweeper: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Path:
         """Take the lock, remove dead builds' leftovers; a fresh temporary folder."""
@@ -82,8 +81,10 @@ class Publisher:
     def _sweep_unneeded(self) -> None:
         """Finished builds other than the published one: the new build starts from the
         published one, and after it is published those two are the KEEP kept. They are
-        moved aside at once and removed by `rm` while the new build runs (removing a
-        full-scale site's 9,000 files took 9 s of a rebuild)."""
+        moved aside at once and removed by an `rm` of the lowest priority, left to run
+        on its own: removing a full-scale site's 18,000 files and folders takes two
+        seconds of CPU that the build needs more (so it may outlive the build; a later
+        build removes what a killed one left)."""
         published = self.published()
         trash = []
         for old in self._finished():
@@ -93,14 +94,7 @@ class Publisher:
             old.rename(aside)
             old.with_name(old.name + ".inputs").unlink(missing_ok=True)
             trash.append(str(aside))
-        if trash:
-            self._sweeper = subprocess.Popen(["rm", "-rf", "--", *trash],
-                                             stdin=subprocess.DEVNULL)
-
-    def _wait_for_sweeper(self) -> None:
-        if self._sweeper is not None:
-            self._sweeper.wait()
-            self._sweeper = None
+        _remove_in_background(trash)
 
     def clean_stale(self) -> None:
         """Temporary folders of builds whose process is gone (killed, power cut)."""
@@ -109,13 +103,17 @@ class Publisher:
         leftovers += self.output.parent.glob(f"{self.output.name}.tmp-*")
         leftovers += self.output.parent.glob(f"{self.output.name}.old-*")
         leftovers += self.output.parent.glob(f"{self.output.name}.new-*")
+        folders = []
         for path in leftovers:
             pid = path.name.rsplit("-", 1)[-1]
             if pid.isdigit() and (int(pid) == os.getpid() or not _alive(int(pid))):
                 if path.is_symlink() or path.is_file():
                     path.unlink()
+                elif path.name.startswith("trash-"):  # maybe an rm is still removing it
+                    folders.append(str(path))
                 else:
                     shutil.rmtree(path, ignore_errors=True)
+        _remove_in_background(folders)
 
     def published(self) -> Path | None:
         """The finished build `output` shows, if it is one of ours."""
@@ -144,7 +142,6 @@ class Publisher:
             # once: an output/ folder from before links; moved aside, then replaced
             self.output.rename(self.builds / f"build-000000-{os.getpid()}")
         os.replace(link, self.output)
-        self._wait_for_sweeper()
         for old in self._finished()[:-KEEP]:
             shutil.rmtree(old, ignore_errors=True)
             old.with_name(old.name + ".inputs").unlink(missing_ok=True)
@@ -161,11 +158,18 @@ class Publisher:
         return file.read_text().strip() if file.is_file() else None
 
     def close(self) -> None:
-        self._wait_for_sweeper()
         if self._lock is not None:
             fcntl.flock(self._lock, fcntl.LOCK_UN)
             self._lock.close()
             self._lock = None
+
+
+def _remove_in_background(folders: list[str]) -> None:
+    """`rm -rf` at the lowest priority, started by a shell that returns at once."""
+    if folders:
+        subprocess.run(["sh", "-c", '(nice -n 19 rm -rf -- "$@" || rm -rf -- "$@") '
+                        '>/dev/null 2>&1 &', "sh", *folders],
+                       stdin=subprocess.DEVNULL, check=False)
 
 
 def remove(output: Path) -> None:
