@@ -469,3 +469,28 @@ print(done.printed, len(done), "weasyprint" in sys.modules)
     assert run() == "0 2 False"  # by their HTML
     next(cache.rglob("*.pdf")).unlink()
     assert run() == "1 2 True"
+
+
+def test_what_comes_next_lists_a_parish_s_own_assemblies_and_every_phase(data):
+    """Seen from before the current cycle, a parish's bulletin announces its own councils'
+    and parish assemblies and the cycle's phases, in date order; the municipal one announces
+    every assembly. (The list is made once per build and filtered per parish.)"""
+    from datetime import timedelta
+    year = data.current_year
+    before = min(p.start for p in data.cycles[year].phases.values()) - timedelta(days=1)
+    councils = {c.id: c for c in data.councils.values()}
+    everything = bulletins.upcoming(data, None, before)
+    for parish_id in ("altagracia", "camacaro"):
+        mine = bulletins.upcoming(data, parish_id, before)
+        own = {councils[a.council_id].name for a in data.council_assemblies
+               if a.year == year and councils[a.council_id].parish_id == parish_id}
+        others = {c.name for c in councils.values() if c.parish_id != parish_id} - own
+        places = {u.place for u in mine}
+        assert own <= places and not (places & others)
+        assert {u.what for u in mine} >= {"Participatory diagnosis", "Approval by the CLPP"}
+        assert [u.date for u in mine] == sorted(u.date for u in mine)
+        assert all(u in everything for u in mine)
+    assert len(everything) > len(bulletins.upcoming(data, "altagracia", before))
+    assert {u.place for u in everything} >= {c.name for c in councils.values()
+                                             if any(a.council_id == c.id and a.year == year
+                                                    for a in data.council_assemblies)}
