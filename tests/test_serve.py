@@ -107,3 +107,53 @@ def test_a_busy_port_is_said_at_once_without_building(tmp_path):
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "output").exists()  # nothing was built
+
+
+def _events(url: str):
+    """The server's messages to open pages, one JSON object at a time ({} for the
+    comment it sends every 15 s to keep the connection open)."""
+    import http.client
+    import json
+    from urllib.parse import urlsplit
+    where = urlsplit(url)
+    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=120)
+    connection.request("GET", "/_cabildo/events")
+    response = connection.getresponse()
+    assert response.status == 200
+    try:
+        while True:
+            line = response.readline().decode()
+            if line.startswith("data: "):
+                yield json.loads(line[len("data: "):])
+            elif line.startswith(":"):
+                yield {}
+    finally:
+        connection.close()
+
+
+def test_open_pages_are_told_at_once_which_saved_file_is_being_rebuilt(served):
+    """At full scale a rebuild takes seconds: the page says at once that the save was
+    seen, and which file, before it reloads with the change."""
+    import urllib.request
+    time.sleep(1.0)  # the restore at the end of the test above has been seen
+    file, text, project_id, title = _project_file(served["data"])
+    events = _events(served["url"])
+    try:
+        file.write_text(text.replace(f"  title: {title}\n", f"  title: {title} (etapa 3)\n", 1),
+                        "utf-8")
+        said: list[dict] = []
+        deadline = time.monotonic() + 120
+        for message in events:
+            assert time.monotonic() < deadline, said
+            said.append(message)
+            if message.get("reload") and any(f"data/projects/{file.name} changed" in m.get(
+                    "building", "") for m in said):
+                break
+        building = next(i for i, m in enumerate(said)
+                        if m.get("building") == f"Rebuilding: data/projects/{file.name} changed…")
+        assert building < len(said) - 1 and said[-1] == {"reload": True}
+        page = urllib.request.urlopen(f"{served['url']}/proyectos/{project_id}/").read()
+        assert f"{title} (etapa 3)" in page.decode("utf-8")
+    finally:
+        events.close()
+        file.write_text(text, "utf-8")

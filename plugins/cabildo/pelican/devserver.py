@@ -11,8 +11,9 @@ and every open page reloaded as soon as the new build is published.
   record waits for it. Until it is done, /pagefind/ is served from the newest build
   that has one.
 - Pages learn of a new build through Server-Sent Events: each HTML page served here
-  (never the files in output/) gets a small script that reloads it, or, when the build
-  failed, shows the problems in a banner. The site stays as it was built last.
+  (never the files in output/) gets a small script that says at once which saved file
+  is being rebuilt, then reloads the page, or, when the build failed, shows the
+  problems in a banner. The site stays as it was built last.
 """
 from __future__ import annotations
 
@@ -36,6 +37,12 @@ POLL_SECONDS = 0.1
 # Shown only by this server, before </body>: reload on a new build, banner on problems.
 SCRIPT = ("<script>(()=>{const s=window.cabildoEvents=new EventSource('" + EVENTS + "');s.onmessage=e=>{"
           "const m=JSON.parse(e.data);if(m.reload){location.reload();return}"
+          "let n=document.getElementById('cabildo-building');"
+          "if(m.building){if(!n){n=document.createElement('p');n.id='cabildo-building';"
+          "n.setAttribute('role','status');n.style.cssText='position:fixed;right:0;bottom:0;"
+          "margin:0;padding:.5em 1em;background:#000;color:#fff;z-index:99999;"
+          "font:14px/1.4 monospace';document.body.append(n)}"
+          "n.textContent=m.building;return}if(n)n.remove();"
           "let b=document.getElementById('cabildo-problems');"
           "if(!m.problems){if(b)b.remove();return}"
           "if(!b){b=document.createElement('pre');b.id='cabildo-problems';b.setAttribute('role','alert');"
@@ -46,18 +53,34 @@ SCRIPT = ("<script>(()=>{const s=window.cabildoEvents=new EventSource('" + EVENT
 
 
 class BuildNews:
-    """What the pages are told: a build number to reload on, or the last problems."""
+    """What the pages are told: that a build started (and after which change), then a
+    build number to reload on, or the last problems."""
 
     def __init__(self):
         self.changed = threading.Condition()
         self.version = 0
         self.problems = ""
+        self.building = ""
+
+    def start(self, what: str) -> None:
+        """A save was seen: at full scale the build takes seconds, and staff should
+        know at once that their change is on its way."""
+        with self.changed:
+            self.version += 1
+            self.building = what
+            self.changed.notify_all()
 
     def publish(self, problems: str = "") -> None:
         with self.changed:
             self.version += 1
-            self.problems = problems
+            self.problems, self.building = problems, ""
             self.changed.notify_all()
+
+    def message(self) -> dict | None:
+        """What a page is sent now (called holding `changed`)."""
+        if self.building:
+            return {"building": self.building}
+        return {"problems": self.problems} if self.problems else None
 
 
 class Handler(SimpleHTTPRequestHandler):
@@ -102,20 +125,20 @@ class Handler(SimpleHTTPRequestHandler):
         self.end_headers()
         news = self.news
         with news.changed:
-            seen, problems = news.version, news.problems
+            seen, message = news.version, news.message()
         try:
-            if problems:  # a page opened after a failed build shows its problems too
-                self._send({"problems": problems})
+            if message:  # a page opened during a build, or after a failed one, says so too
+                self._send(message)
             while True:
                 with news.changed:
                     news.changed.wait_for(lambda: news.version != seen, timeout=15)
-                    version, problems = news.version, news.problems
+                    version, message = news.version, news.message()
                 if version == seen:
                     self.wfile.write(b": still here\n\n")  # keeps proxies from closing it
                     self.wfile.flush()
                     continue
                 seen = version
-                self._send({"problems": problems} if problems else {"reload": True})
+                self._send(message or {"reload": True})
         except (BrokenPipeError, ConnectionResetError):
             return
 
@@ -252,6 +275,7 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
                 if settled == now:
                     break
                 now = settled
+            news.start(_building(before, now, watched))
             before = now
             if indexer is not None:
                 indexer.stop()
@@ -267,6 +291,18 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
     finally:
         server.shutdown()
     return 0
+
+
+def _building(before: dict, now: dict, watched: list[Path]) -> str:
+    """'Rebuilding: data/projects/2026.yaml changed' (the first file, and how many more)."""
+    changed = sorted(f for f in before.keys() | now.keys() if before.get(f) != now.get(f))
+    if not changed:
+        return "Rebuilding…"
+    first = Path(changed[0])
+    name = next((f"{w.name}/{first.relative_to(w).as_posix()}" for w in watched
+                 if w.is_dir() and first.is_relative_to(w)), first.name)
+    more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
+    return f"Rebuilding: {name}{more} changed…"
 
 
 class _Tee(io.TextIOBase):
