@@ -449,26 +449,23 @@ class Printer:
     def render_keyed(self, index, job: Job) -> tuple[str, bytes]:
         """(key, PDF): from the cache when the same inputs, or the same HTML, were printed
         before; else printed now and kept."""
-        inputs, known = self.lookup(index, job)
-        if known is not None:
-            return known
-        key, html, found = self.by_html(index, job, inputs)
+        key, found, html = self.find(index, job)
         return (key, found) if found is not None else self.print_kept(key, html, job)
 
-    def lookup(self, index, job: Job) -> tuple[str | None, tuple[str, bytes] | None]:
-        """(hash of the job's inputs, (key, PDF) when those inputs were printed before)."""
+    def find(self, index, job: Job) -> tuple[str, bytes | None, str]:
+        """(key, PDF, HTML): the PDF from the cache when the same inputs, or the same HTML
+        (an edit the bulletin does not show), were printed before; else None, and the HTML
+        to print ("" when found by inputs: it was never rendered)."""
         inputs = self.inputs_key(index, job, self.view(index, job))
-        return inputs, self.known(inputs)
-
-    def by_html(self, index, job: Job, inputs: str | None) -> tuple[str, str, bytes | None]:
-        """(key, HTML, PDF or None) of a job whose inputs are new: the same HTML may have
-        been printed before (an edit the bulletin does not show)."""
+        known = self.known(inputs)
+        if known is not None:
+            return known[0], known[1], ""
         html = self.html(index, job)
         key = self.key_of(html, job)
         found = self.cached(key)
         # noted before printing: if the print fails, the note finds no PDF and is ignored
         self.remember_inputs(inputs, key, job)
-        return key, html, found
+        return key, found, html
 
     def print_kept(self, key: str, html: str, job: Job) -> tuple[str, bytes]:
         """Print the HTML and keep the PDF in the cache under its key."""
@@ -601,12 +598,9 @@ def render_all(index, printer: Printer, jobs: list[Job], workers: int = 0) -> Pr
     done: dict[str, tuple[str, bytes]] = {}
     new: list[tuple[Job, str, str]] = []
     for job in jobs:
-        inputs, known = printer.lookup(index, job)
-        if known is None:
-            key, html, found = printer.by_html(index, job, inputs)
-            known = None if found is None else (key, found)
-        if known is not None:
-            done[job.path] = known
+        key, found, html = printer.find(index, job)
+        if found is not None:
+            done[job.path] = (key, found)
         else:
             new.append((job, key, html))
     workers = worker_count(workers, len(new))
