@@ -36,17 +36,28 @@ def _default_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _pool(workers: int) -> Pool:
+    return multiprocessing.get_context("fork").Pool(workers, initializer=_default_signals)
+
+
+def _end(pool: Pool, failed: bool) -> None:
+    """Terminate a pool only when something failed; a finished one is closed and joined."""
+    if failed:
+        pool.terminate()
+    else:
+        pool.close()
+    pool.join()
+
+
 @contextmanager
 def forked_pool(workers: int) -> Iterator[Pool]:
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_default_signals)
+    pool = _pool(workers)
     try:
         yield pool
     except BaseException:
-        pool.terminate()
-        pool.join()
+        _end(pool, failed=True)
         raise
-    pool.close()
-    pool.join()
+    _end(pool, failed=False)
 
 
 def run_forked(function: Callable[[Any], Any], jobs: Iterable[Any],
@@ -64,7 +75,7 @@ class Background:
     `wait()`. A build that fails before waiting stops it with `stop_all()`."""
 
     def __init__(self, function: Callable[[], Any]):
-        self._pool = multiprocessing.get_context("fork").Pool(1, initializer=_default_signals)
+        self._pool = _pool(1)
         _BACKGROUND.append(self._pool)
         self._result = self._pool.apply_async(function)
 
@@ -73,17 +84,13 @@ class Background:
         try:
             value = self._result.get()
         except BaseException:
-            self._pool.terminate()
-            self._pool.join()
+            _end(self._pool, failed=True)
             raise
-        self._pool.close()
-        self._pool.join()
+        _end(self._pool, failed=False)
         return value
 
 
 def stop_all() -> None:
     """Stop what `Background` started and nobody waited for (the build failed)."""
     while _BACKGROUND:
-        pool = _BACKGROUND.pop()
-        pool.terminate()
-        pool.join()
+        _end(_BACKGROUND.pop(), failed=True)
