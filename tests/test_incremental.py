@@ -164,3 +164,38 @@ def test_a_page_s_inputs_have_the_same_digest_exactly_when_they_are_the_same(a, 
     assert (Digests().of(a) == Digests().of(b)) == same
     digests = Digests()  # records remembered between the two, as in a build
     assert (digests.of([a]) == digests.of([b])) == same
+
+
+def test_a_recycled_build_folder_ends_as_a_clean_build_and_the_published_one_is_untouched(
+        tmp_path):
+    """A build starts from the folder of the build before last (publish.py): pages that
+    are the published ones stay, everything else goes, and pages no longer built (here:
+    every English page, after English is dropped) are removed before the sitemap."""
+    data, cache, out = tmp_path / "data", tmp_path / "cache", tmp_path / "output"
+    shutil.copytree(ROOT / "data", data)
+    _build(data, out, cache)
+    older = out.resolve()
+    _build(data, out, cache)  # nothing changed: the same files, linked
+    published = out.resolve()
+    assert older != published and (older / "proyectos").is_dir()
+    folder = (older / "proyectos").stat().st_ino
+    # what the older build may hold that must not survive: files no build writes
+    (older / "proyectos" / "no-such-project").mkdir()
+    (older / "proyectos" / "no-such-project" / "index.html").write_text("stale")
+    (older / "datos" / "stale.csv").write_text("stale")
+    before = _tree(published)
+    kept = tmp_path / "kept"
+    shutil.copytree(published, kept, copy_function=os.link)
+
+    municipality = data / "municipality.yaml"
+    municipality.write_text(municipality.read_text("utf-8").replace("  - en\n", ""), "utf-8")
+    _build(data, out, cache)
+    assert (out / "proyectos").stat().st_ino == folder  # the older build's folders, reused
+    clean = tmp_path / "clean"
+    _build(data, clean, tmp_path / "clean-cache")
+    assert _differences(_tree(out), _tree(clean)) == []
+    # (the English content/ pages stay: they are written from content/, not data/)
+    assert not (out / "en" / "projects").exists()
+    assert not (out / "proyectos" / "no-such-project").exists()
+    assert "/en/projects/" not in (out / "sitemap.xml").read_text("utf-8")
+    assert _tree(kept) == before  # the build published meanwhile was never written in place

@@ -27,7 +27,11 @@ def _jinja(generator):
 
 
 def _site_files(pelican):
+    from pathlib import Path
+
     from .outputs import sitefiles
+    from .pelican import pagerender
+    pagerender.sweep(Path(pelican.output_path))  # before the sitemap lists the pages
     sitefiles.finalized(pelican)
 
 

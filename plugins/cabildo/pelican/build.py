@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -191,6 +190,9 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, _on_signal(os.getpid()))
     try:
+        # the build before last, recycled: only pages identical to the published ones stay
+        pagerender.recycle(tmp, publisher.published(),
+                           {**settings, "PREVIOUS_OUTPUT_PATH": os.path.abspath(output)}, config)
         # the checked settings and the dataset are handed down, never read again
         settings = dict(settings, OUTPUT_PATH=str(tmp), **{DATASET: dataset, CONFIG: config},
                         JINJA_ENVIRONMENT=_with_bytecode_cache(settings, config),
@@ -225,7 +227,8 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
         workers.stop_all()  # a failed build's open data process, before its folder goes
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp.exists():  # a failed build's folder (as large as a site): not waited for
+            publish.discard([tmp], tmp.parent)
         publisher.close()
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from ..extensions import extensions
 from ..views import i18n, seo, urls
 from ..workers import can_fork, run_forked, worker_count
+from . import publish
 from .depends import Digests, Reads, shared
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,86 @@ def _record_path(settings: dict, cabildo: dict, part: str) -> Path | None:
     # the output link's own path, not the build folder it points to (new every build)
     name = hashlib.sha256(os.path.abspath(previous).encode()).hexdigest()[:16]
     return cache_dir(settings, cabildo) / "pages" / f"{name}-{part}.json"
+
+
+_READ: dict[Path, dict] = {}  # records of inputs read by recycle, for render_pages
+_KEPT: set[str] = set()  # pages a recycled build folder holds, identical to the published
+_CLAIMED: set[str] = set()  # pages this build rendered or kept
+
+
+def recycle(folder: Path, published: Path | None, settings: dict, cabildo: dict) -> None:
+    """Ready a build folder that holds an older build (publish.Publisher.start) for this
+    build. Only the pages that are the published build's very files (hard links of one
+    inode) are kept: an unchanged page is left where it is, instead of a folder and a
+    link made anew for each. Everything else goes, since the other outputs write their
+    files in place, and a page this build does not claim goes at the end (`sweep`)."""
+    _READ.clear()
+    _KEPT.clear()
+    _CLAIMED.clear()
+    if published is None or not folder.is_dir():
+        return
+    targets: set[str] = set()
+    record = _record_path(settings, cabildo, "*")
+    for path in record.parent.glob(record.name) if record else ():
+        saved = _read_record(path)
+        _READ[path] = saved  # render_pages reads it next (4 MB of JSON at full scale)
+        targets.update(saved.get("files", {}))
+    same_disk = folder.stat().st_dev == published.stat().st_dev
+    tops = {target.split("/", 1)[0] for target in targets}
+    aside = []
+    for entry in os.scandir(folder):
+        if entry.is_dir(follow_symlinks=False) and entry.name in tops and same_disk:
+            if _prune(entry.path, entry.name + "/", targets, f"{published}/"):
+                os.rmdir(entry.path)
+        elif same_disk and entry.name in targets and _same(entry, f"{published}/{entry.name}"):
+            _KEPT.add(entry.name)
+        elif entry.is_dir(follow_symlinks=False):  # the search index, open data...
+            aside.append(Path(entry.path))
+        else:
+            os.unlink(entry.path)
+    publish.discard(aside, folder.parent)
+
+
+def _prune(folder: str, prefix: str, targets: set[str], published: str) -> bool:
+    """Keep in `folder` the pages identical to the published ones (`published`: that
+    build's folder, and a slash); True if it is left empty."""
+    empty = True
+    for entry in os.scandir(folder):
+        name = prefix + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            if _prune(entry.path, name + "/", targets, published):
+                os.rmdir(entry.path)
+            else:
+                empty = False
+        elif name in targets and _same(entry, published + name):
+            _KEPT.add(name)
+            empty = False
+        else:
+            os.unlink(entry.path)
+    return empty
+
+
+def _same(entry: os.DirEntry, published: str) -> bool:
+    try:
+        return entry.is_file(follow_symlinks=False) and entry.inode() == os.stat(published).st_ino
+    except OSError:
+        return False
+
+
+def sweep(output: Path) -> None:
+    """Remove the kept pages no generator claimed (a deleted project's page), and the
+    folders that leaves empty, before the sitemap lists what is there."""
+    for name in sorted(_KEPT - _CLAIMED):
+        (output / name).unlink(missing_ok=True)
+        folder = (output / name).parent
+        while folder != output:
+            try:
+                folder.rmdir()
+            except OSError:  # not empty
+                break
+            folder = folder.parent
+    _KEPT.clear()
+    _CLAIMED.clear()
 
 
 def commit() -> None:
@@ -171,7 +252,8 @@ class _Worker:
                                            self.map_inputs(page)])
             record = self.previous.get(target)
             if self.unchanged(record, page_digest, target):
-                _link(self.previous_output / target, self.out / target)
+                if target not in _KEPT:  # a kept page is the published one already
+                    _link(self.previous_output / target, self.out / target)
                 records[target] = record
                 continue
             if gen.has_map(page):
@@ -270,13 +352,20 @@ def _run_chunk(numbers: list[int]) -> dict:
     return records
 
 
-def _load_record(path: Path | None, global_digest: str) -> dict:
-    if path is None or not path.is_file():
-        return {}
+def _read_record(path: Path) -> dict:
     try:
         saved = json.loads(path.read_text("utf-8"))
-    except ValueError:
+    except (OSError, ValueError):
         return {}
+    return saved if isinstance(saved, dict) else {}
+
+
+def _load_record(path: Path | None, global_digest: str) -> dict:
+    if path is None:
+        return {}
+    saved = _READ.pop(path, None)
+    if saved is None:
+        saved = _read_record(path)
     if saved.get("global") != global_digest:
         return {}
     return saved.get("files", {})
@@ -316,6 +405,7 @@ def render_pages(gen, part: str = "budget") -> None:
                 records.update(done)
     finally:
         _WORK.clear()
+    _CLAIMED.update(records)
     reused = sum(1 for target, record in records.items() if previous.get(target) is record
                  or previous.get(target) == record)
     log.info("%s pages: %d written, %d unchanged, in %.1f s", part, len(records) - reused, reused,

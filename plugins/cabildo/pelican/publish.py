@@ -7,7 +7,8 @@
         build-000006.inputs     build may start from its files), and its input stamp
         build-000007/           the published build
         build-000007.inputs
-        tmp-<pid>/              a build under way (removed when its process is dead)
+        tmp-<pid>/              a build under way (removed when its process is dead);
+                                it starts as the build before last, recycled
         trash-build-000005-<pid>/   an older build, being removed in the background
 
 A build writes into tmp-<pid>, is renamed to the next build-N, and is published by
@@ -19,6 +20,7 @@ first); it happens once per output folder.
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 import re
 import shutil
@@ -73,28 +75,36 @@ class Publisher:
         self._lock.write(str(os.getpid()))
         self._lock.flush()
         self.clean_stale()
-        self._sweep_unneeded()
         tmp = self.builds / f"tmp-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
+        recycled = self._sweep_unneeded()
+        if recycled is not None:
+            recycled.rename(tmp)
         return tmp
 
-    def _sweep_unneeded(self) -> None:
-        """Finished builds other than the published one: the new build starts from the
-        published one, and after it is published those two are the KEEP kept. They are
-        moved aside at once and removed by an `rm` of the lowest priority, left to run
-        on its own: removing a full-scale site's 18,000 files and folders takes two
-        seconds of CPU that the build needs more (so it may outlive the build; a later
-        build removes what a killed one left)."""
+    def _sweep_unneeded(self) -> Path | None:
+        """Finished builds other than the published one: after the new build is
+        published, it and the published one are the KEEP kept. The newest of them is
+        handed back, to become the new build's folder: its folders and the pages it
+        shares with the published build are there already (at full scale, making 9,000
+        folders and links anew cost two seconds; pagerender.recycle keeps only what it
+        can trust). The others are moved aside at once and removed by an `rm` of the
+        lowest priority, left to run on its own: it may outlive the build, and a later
+        build removes what a killed one left."""
         published = self.published()
+        older = [b for b in self._finished() if b != published]
+        recycled = older.pop() if older and published is not None else None
         trash = []
-        for old in self._finished():
-            if old == published:
+        for old in [*older, recycled]:
+            if old is None:
                 continue
-            aside = self.builds / f"trash-{old.name}-{os.getpid()}"
-            old.rename(aside)
             old.with_name(old.name + ".inputs").unlink(missing_ok=True)
-            trash.append(str(aside))
-        _remove_in_background(trash)
+            if old != recycled:
+                aside = self.builds / f"trash-{old.name}-{os.getpid()}"
+                old.rename(aside)
+                trash.append(str(aside))
+        remove_in_background(trash)
+        return recycled
 
     def clean_stale(self) -> None:
         """Temporary folders of builds whose process is gone (killed, power cut)."""
@@ -113,7 +123,7 @@ class Publisher:
                     folders.append(str(path))
                 else:
                     shutil.rmtree(path, ignore_errors=True)
-        _remove_in_background(folders)
+        remove_in_background(folders)
 
     def published(self) -> Path | None:
         """The finished build `output` shows, if it is one of ours."""
@@ -164,7 +174,21 @@ class Publisher:
             self._lock = None
 
 
-def _remove_in_background(folders: list[str]) -> None:
+_DISCARDED = itertools.count()
+
+
+def discard(paths: list[Path], builds: Path) -> None:
+    """Move `paths` aside into the builds folder (one file system: a rename), and remove
+    them in the background."""
+    aside = []
+    for path in paths:
+        target = builds / f"trash-{next(_DISCARDED)}-{path.name}-{os.getpid()}"
+        path.rename(target)
+        aside.append(str(target))
+    remove_in_background(aside)
+
+
+def remove_in_background(folders: list[str]) -> None:
     """`rm -rf` at the lowest priority, started by a shell that returns at once."""
     if folders:
         subprocess.run(["sh", "-c", '(nice -n 19 rm -rf -- "$@" || rm -rf -- "$@") '
