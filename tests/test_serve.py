@@ -2,6 +2,7 @@
 YAML file is saved, a mistake shows in the page (file, line, field) while the site stays
 as it was, and fixing it reloads the page again. The script that does this is added by
 the server only, never written into output/."""
+import contextlib
 import os
 import re
 import shutil
@@ -23,10 +24,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    need_chromium()
-    root = tmp_path_factory.mktemp("serve")
+@contextlib.contextmanager
+def _serving(root, *settings: str):
+    """`cabildo serve` of a copy of the demo data in `root`, until the block ends."""
     data = root / "data"
     shutil.copytree(ROOT / "data", data)
     port = _free_port()
@@ -34,8 +34,7 @@ def served(tmp_path_factory):
     server = subprocess.Popen(
         [sys.executable, "-m", "pelican.plugins.cabildo", "serve", "--data", str(data),
          "--output", str(root / "output"), "--port", str(port),
-         "--set", f"CABILDO_CACHE_DIR={root / 'cache'}", "--set", "CABILDO_BULLETINS=false",
-         "--set", "CABILDO_MAP_TILES=\"none\""],
+         "--set", "CABILDO_MAP_TILES=\"none\"", *settings],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 240
@@ -49,6 +48,15 @@ def served(tmp_path_factory):
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    need_chromium()
+    root = tmp_path_factory.mktemp("serve")
+    with _serving(root, "--set", f"CABILDO_CACHE_DIR={root / 'cache'}",
+                  "--set", "CABILDO_BULLETINS=false") as server:
+        yield server
 
 
 def _project_file(data):
@@ -157,3 +165,46 @@ def test_open_pages_are_told_at_once_which_saved_file_is_being_rebuilt(served):
     finally:
         events.close()
         file.write_text(text, "utf-8")
+
+
+def test_a_changed_bulletin_is_printed_after_the_edited_page_reloads(tmp_path):
+    """A bulletin takes a second to print: the edited page reloads first, linking the
+    bulletin as it was printed last; the new printing follows, then pages reload again.
+    (The project's cache folder: the demo's bulletins are printed there by other tests.)"""
+    import urllib.request
+
+    from pypdf import PdfReader
+
+    from pelican.plugins.cabildo.outputs.bulletins import bulletin_path
+    with _serving(tmp_path) as served:
+        file = sorted((served["data"] / "projects").glob("*.yaml"))[-1]
+        text = file.read_text("utf-8")
+        found = re.search(r"\n- id: (\S+)\n  cycle: (\d+)\n  title: (.+)\n(?:  .*\n)*?"
+                          r"  parish: (\S+)\n(?:  .*\n)*?  funded: true", text)
+        project_id, year, title, parish = found.groups()
+        pdf = served["output"] / bulletin_path(int(year), parish, "es", "es")
+        before = pdf.read_bytes()
+        events = _events(served["url"])
+        try:
+            file.write_text(text.replace(f"  title: {title}\n", f"  title: {title} Ampliada\n",
+                                         1), "utf-8")
+            said: list[dict] = []
+            deadline = time.monotonic() + 180
+            for message in events:
+                assert time.monotonic() < deadline, said
+                said.append(message)
+                if message.get("reload"):
+                    break
+            page = urllib.request.urlopen(f"{served['url']}/proyectos/{project_id}/").read()
+            assert f"{title} Ampliada" in page.decode("utf-8")
+            assert pdf.read_bytes() == before  # the last printing stands in, for now
+            for message in events:
+                assert time.monotonic() < deadline, said
+                said.append(message)
+                if message.get("reload"):
+                    break
+        finally:
+            events.close()
+        assert {"building": "Bulletins printed: updating the site…"} in said
+        printed = PdfReader(pdf).pages[0].extract_text()
+        assert "Ampliada" in printed and pdf.read_bytes() != before

@@ -19,8 +19,12 @@ pool of processes, one per core.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
+import signal
 import subprocess
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -452,14 +456,17 @@ class Printer:
         key, found, html = self.find(index, job)
         return (key, found) if found is not None else self.print_kept(key, html, job)
 
-    def find(self, index, job: Job) -> tuple[str, bytes | None, str]:
+    def find(self, index, job: Job, render: bool = True) -> tuple[str, bytes | None, str]:
         """(key, PDF, HTML): the PDF from the cache when the same inputs, or the same HTML
         (an edit the bulletin does not show), were printed before; else None, and the HTML
-        to print ("" when found by inputs: it was never rendered)."""
+        to print ("" when found by inputs: it was never rendered). `render=False`: by
+        inputs only ("", None, "" when not found)."""
         inputs = self.inputs_key(index, job, self.view(index, job))
         known = self.known(inputs)
         if known is not None:
             return known[0], known[1], ""
+        if not render:
+            return "", None, ""
         html = self.html(index, job)
         key = self.key_of(html, job)
         found = self.cached(key)
@@ -584,21 +591,34 @@ def _print_one(work: tuple[Job, str, str]) -> tuple[str, tuple[str, bytes]]:
 
 
 class Printed(dict[str, bytes]):
-    """{path: PDF} in the order of the jobs, and how many were printed (the others came
-    from the cache)."""
+    """{path: PDF} in the order of the jobs, how many were printed (the others came
+    from the cache), and `later`: the jobs whose earlier printing stands in for now."""
 
     printed: int = 0
+    later: Later | None = None
 
 
-def render_all(index, printer: Printer, jobs: list[Job], workers: int = 0) -> Printed:
+def render_all(index, printer: Printer, jobs: list[Job], workers: int = 0,
+               stand_in: Callable[[str], bytes | None] | None = None) -> Printed:
     """Render the jobs; {path: bytes} in the order of the jobs. The cache is looked up
     here, by the jobs' inputs and then by their HTML; only the bulletins never printed
     go to `workers` printers (0: one per core), forked so that they share the records
-    unpickled and WeasyPrint loaded (never loaded when nothing is printed)."""
+    unpickled and WeasyPrint loaded (never loaded when nothing is printed).
+
+    `stand_in(path)`: the bulletin as it was printed last (`cabildo serve`: the published
+    one). A bulletin not found by its inputs is then not printed, nor even rendered: its
+    last printing stands in, and `later` prints it once the pages are published."""
     done: dict[str, tuple[str, bytes]] = {}
     new: list[tuple[Job, str, str]] = []
+    later: dict[Job, bytes] = {}
     for job in jobs:
-        key, found, html = printer.find(index, job)
+        key, found, html = printer.find(index, job, render=stand_in is None)
+        if found is None and stand_in is not None:
+            old = stand_in(job.path)
+            if old is not None:
+                done[job.path], later[job] = ("", old), old
+                continue
+            key, found, html = printer.find(index, job)  # none to stand in: print now
         if found is not None:
             done[job.path] = (key, found)
         else:
@@ -614,10 +634,46 @@ def render_all(index, printer: Printer, jobs: list[Job], workers: int = 0) -> Pr
     else:
         done.update((job.path, printer.print_kept(key, html, job)) for job, key, html in new)
     for key, pdf in done.values():
-        _remember(key, pdf)
+        if key:  # not a stand-in
+            _remember(key, pdf)
     result = Printed((job.path, done[job.path][1]) for job in jobs)
     result.printed = len(new)
+    if later:
+        result.later = Later(index, printer, later, workers)
     return result
+
+
+LATER: list[Later] = []  # the last build's bulletins to print (cabildo serve takes them)
+
+
+class Later:
+    """Bulletins published with their last printing standing in (render_all): printed
+    after the pages, in a forked process, into the cache, where the next build finds
+    them by their inputs."""
+
+    CHANGED = 3  # the process's exit status when a printing differs from its stand-in
+
+    def __init__(self, index, printer: Printer, stand_ins: dict[Job, bytes], workers: int):
+        self.index, self.printer, self.stand_ins, self.workers = (index, printer, stand_ins,
+                                                                  workers)
+
+    def __len__(self) -> int:
+        return len(self.stand_ins)
+
+    def start(self) -> multiprocessing.process.BaseProcess:
+        """The printing process: exits with CHANGED when the site needs building again."""
+        process = multiprocessing.get_context("fork").Process(target=self._run,
+                                                              name="bulletins")
+        process.start()
+        return process
+
+    def _run(self) -> None:
+        # stopped (a new save): through SystemExit, so the printers' pool is ended too
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+        jobs = list(self.stand_ins)
+        printed = render_all(self.index, self.printer, jobs, self.workers)
+        if any(printed[job.path] != old for job, old in self.stand_ins.items()):
+            sys.exit(self.CHANGED)
 
 
 def write(out: Path, pdfs: dict[str, bytes]) -> dict[str, int]:

@@ -202,6 +202,9 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
         step = time.perf_counter()
         Pelican(settings).run()
         log.info("site written in %.1f s", time.perf_counter() - step)
+        from ..outputs.bulletins import LATER
+        if LATER:  # bulletins yet to print (cabildo serve): not what these inputs give
+            stamp = None
         if config["CABILDO_SEARCH"]:
             step = time.perf_counter()
             _search_index(tmp)

@@ -19,6 +19,9 @@ from ..views import i18n
 from .pagerender import cache_dir
 
 log = logging.getLogger(__name__)
+# A build setting of `cabildo serve` (never in pelicanconf.py): a bulletin whose inputs
+# changed is printed after the pages are published, its last printing standing in.
+LATER = "cabildo_bulletins_later"
 UNITS = {"KB": "digital-kilobyte", "MB": "digital-megabyte"}
 
 
@@ -68,17 +71,28 @@ class BulletinGenerator(Generator):
                                     overrides=overrides)
         jobs = bulletins.plan(data, years)
         latest = bulletins.render_all(index, printer, jobs,
-                                      self.cabildo["CABILDO_BULLETIN_WORKERS"])
+                                      self.cabildo["CABILDO_BULLETIN_WORKERS"],
+                                      stand_in=self._published if self.settings.get(LATER)
+                                      else None)
         printed, self.pdfs = latest.printed, dict(latest)
+        bulletins.LATER[:] = [latest.later] if latest.later else []
         # Older cycles: only what the cache holds (`cabildo bulletins`, or a build with
         # CABILDO_BULLETIN_CYCLES = 0, printed it), since printing them all costs minutes.
         older = bulletins.plan(data, [y for y in every if y not in years])
         self.pdfs.update((path, pdf) for path, (_, pdf)
                          in printer.cached_only(index, older).items())
         self.municipality = data.municipality
+        later = len(latest.later or ())
         log.info("bulletins: %d printed, %d unchanged from the cache, %d of older cycles "
-                 "from the cache, in %.1f s", printed, len(jobs) - printed,
-                 len(self.pdfs) - len(jobs), time.perf_counter() - start)
+                 "from the cache, %d to print once the pages are published, in %.1f s",
+                 printed, len(jobs) - printed - later, len(self.pdfs) - len(jobs), later,
+                 time.perf_counter() - start)
+
+    def _published(self, path: str) -> bytes | None:
+        """The bulletin as the published build holds it (stands in until printed)."""
+        published = self.settings.get("PREVIOUS_OUTPUT_PATH")
+        file = Path(published, path) if published else None
+        return file.read_bytes() if file is not None and file.is_file() else None
 
     def link(self, year: int, parish_id: str, lang: str) -> Link | None:
         """The bulletin of a parish ("" for the municipal summary) in a language, or None."""

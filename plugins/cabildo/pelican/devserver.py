@@ -10,6 +10,9 @@ and every open page reloaded as soon as the new build is published.
   Pagefind re-indexes the whole site, seconds at full scale, and nobody editing a
   record waits for it. Until it is done, /pagefind/ is served from the newest build
   that has one.
+- So are the bulletins an edit changed (a second each): the build publishes them as
+  they were last printed, a forked process prints them, and when one came out
+  different the site is built again (finding them in the cache) and pages reload.
 - Pages learn of a new build through Server-Sent Events: each HTML page served here
   (never the files in output/) gets a small script that says at once which saved file
   is being rebuilt, then reloads the page, or, when the build failed, shows the
@@ -224,10 +227,13 @@ class Indexer:
 
 def serve(settings: str, output: str, overrides: dict, host: str, port: int,
           watched: list[Path]) -> int:
+    from ..outputs.bulletins import LATER, Later
     from .build import build_if_changed
+    from .bulletin_generator import LATER as PRINT_LATER
 
     search = overrides.get("CABILDO_SEARCH", True) is not False
-    quick = {**overrides, "CABILDO_SEARCH": False}  # indexed after the pages reload
+    # indexed, and changed bulletins printed, after the pages reload
+    quick = {**overrides, "CABILDO_SEARCH": False, PRINT_LATER: True}
 
     def rebuild(quiet: bool) -> str:
         """Build; "" when published, else what went wrong (also on stderr)."""
@@ -260,6 +266,7 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
     indexer = Indexer(out) if search else None
     if indexer is not None:
         indexer.request()
+    printing = _print_later(LATER, problems)
     threading.Thread(target=server.serve_forever, daemon=True, name="http").start()
     print(f"Serving {output}/ on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
     before = snapshot(watched)
@@ -268,20 +275,34 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
             time.sleep(POLL_SECONDS)
             now = snapshot(watched)
             if now == before:
-                continue
-            while True:  # an editor may write a file in several steps: let it finish
-                time.sleep(0.05)
-                settled = snapshot(watched)
-                if settled == now:
-                    break
-                now = settled
-            news.start(_building(before, now, watched))
-            before = now
+                if printing is None or printing.is_alive():
+                    continue
+                code, printing = printing.exitcode, None
+                if code == Later.CHANGED:
+                    what = "Bulletins printed: updating the site…"
+                elif code:
+                    print(f"the bulletins could not be printed (exit status {code}): the "
+                          "site links them as they were printed last", file=sys.stderr)
+                    continue
+                else:
+                    continue  # printed as they stood in: nothing to build
+            else:
+                while True:  # an editor may write a file in several steps: let it finish
+                    time.sleep(0.05)
+                    settled = snapshot(watched)
+                    if settled == now:
+                        break
+                    now = settled
+                what = _building(before, now, watched)
+                before = now
+            news.start(what)
             if indexer is not None:
                 indexer.stop()
+            _stop(printing)  # what it prints may be stale already
             started = time.perf_counter()
             problems = rebuild(quiet=True)
             news.publish(problems)
+            printing = _print_later(LATER, problems)
             if not problems:
                 print(f"rebuilt in {time.perf_counter() - started:.1f} s", flush=True)
                 if indexer is not None:
@@ -289,8 +310,22 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
     except KeyboardInterrupt:
         pass
     finally:
+        _stop(printing)
         server.shutdown()
     return 0
+
+
+def _print_later(later: list, problems: str):
+    """The process printing the bulletins the last build let stand in, if any."""
+    pending = later[:]
+    later.clear()
+    return pending[0].start() if pending and not problems else None
+
+
+def _stop(process) -> None:
+    if process is not None and process.is_alive():
+        process.terminate()
+        process.join()
 
 
 def _building(before: dict, now: dict, watched: list[Path]) -> str:

@@ -42,7 +42,8 @@ _UNHASHED = {"dataset", "index", "bulletin", "pages", "hidden_pages",
 # How many workers render and where caches live change how, not what, is written.
 _VOLATILE_SETTINGS = {"OUTPUT_PATH", "PREVIOUS_OUTPUT_PATH", "cabildo_dataset", "cabildo_config",
                       "CABILDO_WORKERS", "CABILDO_BULLETIN_WORKERS", "CABILDO_CACHE_DIR",
-                      "CABILDO_SEARCH"}  # the search index is not in any page
+                      "CABILDO_SEARCH",  # the search index is not in any page
+                      "cabildo_bulletins_later"}  # their links are tracked per page
 
 
 def cache_dir(settings: dict, cabildo: dict) -> Path:
