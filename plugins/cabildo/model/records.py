@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 # OC4IDS projectStatus codelist.
@@ -256,10 +257,18 @@ class Dataset:
     # Indexes, built once so generators never scan the whole data again.
     def projects_of(self, year: int | None = None,
                     parish_id: str | None = None) -> list[Project]:
-        return [
-            p for p in self.projects.values()
-            if (year is None or p.year == year) and (parish_id is None or p.parish_id == parish_id)
-        ]
+        return list(self._projects_by.get((year, parish_id), ()))
+
+    @cached_property
+    def _projects_by(self) -> dict[tuple[int | None, str | None], list[Project]]:
+        """Projects by (year, parish), either or both None for any (results pages ask
+        for each parish of each cycle: a scan each cost 0.2 s at full scale)."""
+        found: dict[tuple[int | None, str | None], list[Project]] = {}
+        for p in self.projects.values():
+            for key in ((None, None), (p.year, None), (None, p.parish_id),
+                        (p.year, p.parish_id)):
+                found.setdefault(key, []).append(p)
+        return found
 
     @property
     def current_year(self) -> int:
