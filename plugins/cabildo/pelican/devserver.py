@@ -264,9 +264,9 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
     if problems:
         news.publish(problems)
     indexer = Indexer(out) if search else None
-    if indexer is not None:
+    printing, printing_since = _print_later(LATER, problems), time.perf_counter()
+    if indexer is not None and printing is None:
         indexer.request()
-    printing = _print_later(LATER, problems)
     threading.Thread(target=server.serve_forever, daemon=True, name="http").start()
     print(f"Serving {output}/ on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
     before = snapshot(watched)
@@ -278,14 +278,19 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
                 if printing is None or printing.is_alive():
                     continue
                 code, printing = printing.exitcode, None
-                if code == Later.CHANGED:
-                    what = "Bulletins printed: updating the site…"
-                elif code:
+                changed = code == Later.CHANGED
+                if code and not changed:
                     print(f"the bulletins could not be printed (exit status {code}): the "
                           "site links them as they were printed last", file=sys.stderr)
-                    continue
                 else:
-                    continue  # printed as they stood in: nothing to build
+                    print(f"bulletins printed in {time.perf_counter() - printing_since:.1f} s"
+                          + (": building the site again with them" if changed else
+                             ", the same as before"), flush=True)
+                if not changed:
+                    if indexer is not None:
+                        indexer.request()
+                    continue
+                what = "Bulletins printed: updating the site…"
             else:
                 while True:  # an editor may write a file in several steps: let it finish
                     time.sleep(0.05)
@@ -302,11 +307,11 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
             started = time.perf_counter()
             problems = rebuild(quiet=True)
             news.publish(problems)
-            printing = _print_later(LATER, problems)
             if not problems:
                 print(f"rebuilt in {time.perf_counter() - started:.1f} s", flush=True)
-                if indexer is not None:
-                    indexer.request()
+            printing, printing_since = _print_later(LATER, problems), time.perf_counter()
+            if not problems and printing is None and indexer is not None:
+                indexer.request()  # (else once the bulletins are printed: see above)
     except KeyboardInterrupt:
         pass
     finally:
@@ -319,7 +324,10 @@ def _print_later(later: list, problems: str):
     """The process printing the bulletins the last build let stand in, if any."""
     pending = later[:]
     later.clear()
-    return pending[0].start() if pending and not problems else None
+    if not pending or problems:
+        return None
+    print(f"{len(pending[0])} bulletins to print", flush=True)
+    return pending[0].start()
 
 
 def _stop(process) -> None:
