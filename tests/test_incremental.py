@@ -199,3 +199,22 @@ def test_a_recycled_build_folder_ends_as_a_clean_build_and_the_published_one_is_
     assert not (out / "proyectos" / "no-such-project").exists()
     assert "/en/projects/" not in (out / "sitemap.xml").read_text("utf-8")
     assert _tree(kept) == before  # the build published meanwhile was never written in place
+
+
+def test_an_edit_rewrites_its_cycle_s_open_data_and_keeps_the_others(tmp_path):
+    """Open data files whose values did not change are the published build's own files
+    (hard-linked); the edited cycle's are written anew, with the new amount."""
+    data, cache, out = tmp_path / "data", tmp_path / "cache", tmp_path / "output"
+    shutil.copytree(ROOT / "data", data)
+    _build(data, out, cache)
+    before = out.resolve()
+    edited = _edit(data / "projects" / "2025.yaml", r"(\s+amount: )(\d+)\.(\d\d)",
+                   lambda m: f"{m[1]}{int(m[2]) + 1}.{m[3]}", random.Random(1))
+    _build(data, out, cache)
+    amount = edited.split(": ")[1]
+    for name in ("proyectos.csv", "proyectos.json"):
+        assert amount in (out / "datos" / "2025" / name).read_text("utf-8")
+        assert amount not in (before / "datos" / "2025" / name).read_text("utf-8")
+        assert not os.path.samefile(out / "datos" / "2025" / name, before / "datos" / "2025" / name)
+        assert os.path.samefile(out / "datos" / "2024" / name, before / "datos" / "2024" / name)
+    assert os.path.samefile(out / "datos" / "consejos.csv", before / "datos" / "consejos.csv")

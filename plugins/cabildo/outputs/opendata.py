@@ -8,8 +8,10 @@ files keep their URL when newer cycles arrive.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -252,34 +254,74 @@ def _resource_name(table: Table, year) -> str:
     return f"{table.name}-{year}" if year else table.name
 
 
-def write(output: Path, data: Dataset, index: Index, cache: Path | None = None) -> None:
+class Reuse:
+    """The files of the published build (`previous`) whose content is known by a digest
+    of exactly what they are written from (`known`: {path: digest}, its record): one
+    whose digest is unchanged is hard-linked, not written again (an edit changes one
+    cycle's tables; writing all the others cost seconds at full scale). `digests`: this
+    build's, to record."""
+
+    def __init__(self, previous: Path | None = None, known: dict | None = None):
+        self.previous, self.known = previous, known or {}
+        self.digests: dict[str, str] = {}
+
+    def link(self, output: Path, paths: tuple[str, ...], content: object) -> bool:
+        """True when the files at `paths`, written from `content` alone (a repr that
+        tells every value and type apart), were linked from the published build."""
+        key = paths[0]
+        digest = hashlib.sha256(repr(content).encode()).hexdigest()
+        self.digests[key] = digest
+        if self.previous is None or self.known.get(key) != digest:
+            return False
+        if not all((self.previous / path).is_file() for path in paths):
+            return False
+        for path in paths:
+            target = output / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(self.previous / path, target)
+            except FileExistsError:  # written already: never in place (it may be linked)
+                raise
+            except OSError:  # another file system: copy
+                target.write_bytes((self.previous / path).read_bytes())
+        return True
+
+
+def write(output: Path, data: Dataset, index: Index, cache: Path | None = None,
+          reuse: Reuse | None = None) -> None:
     """Every table as CSV, JSON and XLSX, the GeoJSON and the datapackage. `cache`: a
-    folder where workbooks are kept by the hash of their cells (spreadsheets.py)."""
+    folder where workbooks are kept by the hash of their cells (spreadsheets.py);
+    `reuse`: the published build's files that can be kept."""
+    reuse = reuse or Reuse()
     resources = []
     lang = data.municipality.languages[0]
     for table, year, stem in files(data):
         header = [c.name for c in table.columns]
         raw = list(_rows(table, data, index, year))
+        resources.append(_resource(table, year, stem))
+        (output / stem).parent.mkdir(parents=True, exist_ok=True)
+        # The workbook also shows labels (categories, parishes): it has its own cache.
+        spreadsheets.write(output / f"{stem}.xlsx", table, raw, data, lang,
+                           cache / "xlsx" if cache is not None else None)
+        # the values as they are (Decimal('1.10'), a date, None): all CSV and JSON show
+        if reuse.link(output, (f"{stem}.csv", f"{stem}.json"),
+                      (header, [c.type for c in table.columns], raw)):
+            continue
         rows = [[_text(v) for v in row] for row in raw]
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(header)
         writer.writerows([[csv_cell(c.type, v) for c, v in zip(table.columns, row)]
                           for row in rows])
-        target = output / f"{stem}.csv"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(buffer.getvalue(), "utf-8")
+        (output / f"{stem}.csv").write_text(buffer.getvalue(), "utf-8")
         records = [dict(zip(header, _typed(table, row))) for row in rows]
         # One record per line: as readable and diffable as an indented file, and written
         # by json's C encoder (with `indent` it falls back to Python: 1.5 s at full scale).
         lines = ",\n".join(json.dumps(r, ensure_ascii=False) for r in records)
         (output / f"{stem}.json").write_text(f"[\n{lines}\n]\n" if records else "[]\n",
                                              "utf-8")
-        spreadsheets.write(output / f"{stem}.xlsx", table, raw, data, lang,
-                           cache / "xlsx" if cache is not None else None)
-        resources.append(_resource(table, year, stem))
     for year in data.cycles:
-        resources.append(_write_geojson(output, data, index, year))
+        resources.append(_write_geojson(output, data, index, year, reuse))
     package = {
         "name": f"cabildo-{_slug(data.municipality.name)}",
         "title": f"Presupuesto participativo de {data.municipality.name}",
@@ -298,7 +340,8 @@ def geojson_path(year: int) -> str:
     return f"{DIR}/{year}/proyectos.geojson"
 
 
-def _write_geojson(output: Path, data: Dataset, index: Index, year: int) -> dict:
+def _write_geojson(output: Path, data: Dataset, index: Index, year: int,
+                   reuse: Reuse) -> dict:
     """Every funded project of a cycle with a location, as RFC 7946 GeoJSON."""
     features = []
     for p in index.projects_by_year.get(year, []):
@@ -310,9 +353,10 @@ def _write_geojson(output: Path, data: Dataset, index: Index, year: int) -> dict
                                  "parish_id": p.parish_id, "status": p.status,
                                  "progress": p.progress}})
     path = geojson_path(year)
-    (output / path).write_text(json.dumps(
-        {"type": "FeatureCollection", "features": features}, ensure_ascii=False,
-        separators=(",", ":")) + "\n", "utf-8")
+    if not reuse.link(output, (path,), features):
+        (output / path).write_text(json.dumps(
+            {"type": "FeatureCollection", "features": features}, ensure_ascii=False,
+            separators=(",", ":")) + "\n", "utf-8")
     return {"name": f"proyectos-geo-{year}", "title": f"Proyectos financiados {year} (mapa)",
             "description": "Proyectos financiados del ciclo con su ubicación, en GeoJSON "
                            "(RFC 7946, WGS84, longitud primero). Montos como texto exacto.",

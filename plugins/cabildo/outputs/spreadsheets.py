@@ -83,8 +83,13 @@ def write(target: Path, table: Any, rows: Iterable[list[Any]], data: Dataset, la
         key = hashlib.sha256(repr((_CODE, table.name, table.title(lang), lang, titles, fields,
                                    cells)).encode()).hexdigest()
         kept = cache / key[:2] / f"{key}.xlsx"
-        if kept.is_file():
-            shutil.copyfile(kept, target)
+        if kept.is_file():  # never changed once there (written whole, then renamed)
+            try:
+                os.link(kept, target)
+            except FileExistsError:  # never written in place: it may be linked
+                raise
+            except OSError:  # another file system
+                shutil.copyfile(kept, target)
             return
     _workbook(target, table, lang, titles, cells)
     if kept is not None:

@@ -5,6 +5,7 @@ data once, build the index and the page list), generate_output writes.
 """
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -66,6 +67,15 @@ class BudgetGenerator(Generator):
         })
         for w in self.data.warnings:
             log.warning("%s", w)
+        # What the published build's open data files were written from, to keep those
+        # unchanged; this build's record is written by whoever writes the files.
+        from . import pagerender
+        self._version = pagerender.code_digest(Path(self.settings["THEME"]))
+        known, self._record = pagerender.side_record(self.settings, self.cabildo, "opendata",
+                                                     self._version)
+        previous = self.settings.get("PREVIOUS_OUTPUT_PATH")
+        self._reuse = opendata.Reuse(Path(previous) if previous and Path(previous).is_dir()
+                                     else None, known)
         # The open data and feeds are written by one more forked process, started now:
         # on two cores it overlaps the bulletins' printing and the pages' rendering.
         self._side = None
@@ -116,7 +126,10 @@ class BudgetGenerator(Generator):
         start = time.perf_counter()
         languages = self.data.municipality.languages
         opendata.write(Path(self.output_path), self.data, self.index,
-                       pagerender.cache_dir(self.settings, self.cabildo))
+                       pagerender.cache_dir(self.settings, self.cabildo), self._reuse)
+        if self._record is not None:
+            self._record.write_text(json.dumps({"global": self._version,
+                                                "files": self._reuse.digests}), "utf-8")
         results_glue.write(Path(self.output_path), self.pages, self.data.municipality)
         for lang in languages:
             feeds.write(Path(self.output_path), self.data, lang, languages[0],

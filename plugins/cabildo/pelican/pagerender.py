@@ -50,13 +50,14 @@ def cache_dir(settings: dict, cabildo: dict) -> Path:
     return Path(settings.get("CABILDO_ROOT", ".")) / cabildo["CABILDO_CACHE_DIR"]
 
 
-def _record_path(settings: dict, cabildo: dict, part: str) -> Path | None:
+def _record_path(settings: dict, cabildo: dict, part: str,
+                 folder: str = "pages") -> Path | None:
     previous = settings.get("PREVIOUS_OUTPUT_PATH")
     if not previous:
         return None
     # the output link's own path, not the build folder it points to (new every build)
     name = hashlib.sha256(os.path.abspath(previous).encode()).hexdigest()[:16]
-    return cache_dir(settings, cabildo) / "pages" / f"{name}-{part}.json"
+    return cache_dir(settings, cabildo) / folder / f"{name}-{part}.json"
 
 
 _READ: dict[Path, dict] = {}  # records of inputs read by recycle, for render_pages
@@ -137,6 +138,22 @@ def sweep(output: Path) -> None:
             folder = folder.parent
     _KEPT.clear()
     _CLAIMED.clear()
+
+
+def side_record(settings: dict, cabildo: dict, part: str, version: str) -> tuple[dict, Path | None]:
+    """The record of an output written beside the pages (open data: {file: digest}):
+    the published build's, if made by the same `version` of the code, and where this
+    build's goes, becoming the current one when the build is published (`commit`).
+    Made here, in the build's process, since the output may be written by a fork."""
+    path = _record_path(settings, cabildo, part, folder="outputs")  # not pages (recycle)
+    if path is None:
+        return {}, None
+    saved = _read_record(path)
+    previous = saved.get("files", {}) if saved.get("global") == version else {}
+    pending = path.with_name(path.name + f".next-{os.getpid()}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _PENDING.append((pending, path))
+    return previous, pending
 
 
 def commit() -> None:
