@@ -126,6 +126,23 @@ def test_a_build_failing_while_its_open_data_is_written_leaves_no_process_behind
     assert not list((tmp_path / "output.builds").glob("tmp-*"))
 
 
+def test_a_build_after_one_whose_open_data_failed_publishes(tmp_path, capsys, monkeypatch):
+    """The failed build's record of its open data files was never written: the next
+    build publishes its own, and nothing of the failed one."""
+    from pelican.plugins.cabildo.outputs import opendata
+    out = tmp_path / "output"
+    assert quick_build(out) == 0
+
+    def broken(*args, **kwargs):
+        raise OSError("the disk is full")
+    monkeypatch.setattr(opendata, "write", broken)
+    assert quick_build(out, CABILDO_WORKERS=2) == 1
+    assert "build failed: OSError: the disk is full" in capsys.readouterr().err
+    monkeypatch.undo()
+    assert quick_build(out, CABILDO_WORKERS=2) == 0, capsys.readouterr().err
+    assert (out / "datos" / "parroquias.csv").is_file()
+
+
 def no_cycle_quorum(tmp_path) -> Path:
     """Riverside's data, its cycle without a quorum of its own (the setting's applies)."""
     data = tmp_path / "data"

@@ -13,6 +13,7 @@ things make a forked pool hang forever, and both happened in CI:
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -37,7 +38,17 @@ def _default_signals() -> None:
 
 
 def _pool(workers: int) -> Pool:
+    # What this process holds now (the records, the index) is never collected while it
+    # builds: full collections in it and in its forks then walk only the new objects,
+    # and the forks do not copy the pages the collector would write to. `thaw()` at the
+    # end of the build (a server builds again and again in one process).
+    gc.freeze()
     return multiprocessing.get_context("fork").Pool(workers, initializer=_default_signals)
+
+
+def thaw() -> None:
+    """Let what the build held be collected again (see _pool)."""
+    gc.unfreeze()
 
 
 def _end(pool: Pool, failed: bool) -> None:

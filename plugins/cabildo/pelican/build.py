@@ -228,6 +228,7 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
         return 1
     finally:
         workers.stop_all()  # a failed build's open data process, before its folder goes
+        workers.thaw()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         if tmp.exists():  # a failed build's folder (as large as a site): not waited for

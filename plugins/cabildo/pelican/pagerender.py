@@ -71,6 +71,7 @@ def recycle(folder: Path, published: Path | None, settings: dict, cabildo: dict)
     inode) are kept: an unchanged page is left where it is, instead of a folder and a
     link made anew for each. Everything else goes, since the other outputs write their
     files in place, and a page this build does not claim goes at the end (`sweep`)."""
+    forget()
     _READ.clear()
     _KEPT.clear()
     _CLAIMED.clear()
@@ -161,6 +162,13 @@ def commit() -> None:
     while _PENDING:
         pending, current = _PENDING.pop()
         os.replace(pending, current)
+
+
+def forget() -> None:
+    """A build starts: records a failed build left pending are not its own."""
+    for pending, _ in _PENDING:
+        pending.unlink(missing_ok=True)
+    _PENDING.clear()
 
 
 def code_digest(theme: Path) -> str:
