@@ -30,8 +30,8 @@ def _site_files(pelican):
     from pathlib import Path
 
     from .outputs import sitefiles
-    from .pelican import pagerender
-    pagerender.sweep(Path(pelican.output_path))  # before the sitemap lists the pages
+    from .pelican import reuse
+    reuse.sweep(Path(pelican.output_path))  # before the sitemap lists the pages
     sitefiles.finalized(pelican)
 
 

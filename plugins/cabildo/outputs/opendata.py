@@ -254,7 +254,7 @@ def _resource_name(table: Table, year) -> str:
     return f"{table.name}-{year}" if year else table.name
 
 
-class Reuse:
+class PublishedFiles:
     """The files of the published build (`previous`) whose content is known by a digest
     of exactly what they are written from (`known`: {path: digest}, its record): one
     whose digest is unchanged is hard-linked, not written again (an edit changes one
@@ -288,11 +288,11 @@ class Reuse:
 
 
 def write(output: Path, data: Dataset, index: Index, cache: Path | None = None,
-          reuse: Reuse | None = None) -> None:
+          published: PublishedFiles | None = None) -> None:
     """Every table as CSV, JSON and XLSX, the GeoJSON and the datapackage. `cache`: a
     folder where workbooks are kept by the hash of their cells (spreadsheets.py);
-    `reuse`: the published build's files that can be kept."""
-    reuse = reuse or Reuse()
+    `published`: the published build's files that can be kept."""
+    published = published or PublishedFiles()
     resources = []
     lang = data.municipality.languages[0]
     for table, year, stem in files(data):
@@ -304,7 +304,7 @@ def write(output: Path, data: Dataset, index: Index, cache: Path | None = None,
         spreadsheets.write(output / f"{stem}.xlsx", table, raw, data, lang,
                            cache / "xlsx" if cache is not None else None)
         # the values as they are (Decimal('1.10'), a date, None): all CSV and JSON show
-        if reuse.link(output, (f"{stem}.csv", f"{stem}.json"),
+        if published.link(output, (f"{stem}.csv", f"{stem}.json"),
                       (header, [c.type for c in table.columns], raw)):
             continue
         rows = [[_text(v) for v in row] for row in raw]
@@ -321,7 +321,7 @@ def write(output: Path, data: Dataset, index: Index, cache: Path | None = None,
         (output / f"{stem}.json").write_text(f"[\n{lines}\n]\n" if records else "[]\n",
                                              "utf-8")
     for year in data.cycles:
-        resources.append(_write_geojson(output, data, index, year, reuse))
+        resources.append(_write_geojson(output, data, index, year, published))
     package = {
         "name": f"cabildo-{_slug(data.municipality.name)}",
         "title": f"Presupuesto participativo de {data.municipality.name}",
@@ -341,7 +341,7 @@ def geojson_path(year: int) -> str:
 
 
 def _write_geojson(output: Path, data: Dataset, index: Index, year: int,
-                   reuse: Reuse) -> dict:
+                   published: PublishedFiles) -> dict:
     """Every funded project of a cycle with a location, as RFC 7946 GeoJSON."""
     features = []
     for p in index.projects_by_year.get(year, []):
@@ -353,7 +353,7 @@ def _write_geojson(output: Path, data: Dataset, index: Index, year: int,
                                  "parish_id": p.parish_id, "status": p.status,
                                  "progress": p.progress}})
     path = geojson_path(year)
-    if not reuse.link(output, (path,), features):
+    if not published.link(output, (path,), features):
         (output / path).write_text(json.dumps(
             {"type": "FeatureCollection", "features": features}, ensure_ascii=False,
             separators=(",", ":")) + "\n", "utf-8")

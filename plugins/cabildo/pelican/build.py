@@ -128,7 +128,7 @@ def _with_bytecode_cache(settings: dict, config) -> dict:
     cache checks each template's source, so edits show)."""
     from jinja2 import FileSystemBytecodeCache
 
-    from .pagerender import cache_dir
+    from .reuse import cache_dir
     folder = cache_dir(settings, config) / "jinja"
     folder.mkdir(parents=True, exist_ok=True)
     # Templates do not change during a build: no stat of each one at every page.
@@ -161,7 +161,7 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
     from pelican import log as pelican_log
 
     from ..model.settings import CONFIG
-    from . import pagerender
+    from . import reuse
     from .generator import DATASET
 
     pelican_log.init(level=logging.ERROR if quiet else logging.INFO if verbose
@@ -191,7 +191,7 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
             previous[sig] = signal.signal(sig, _on_signal(os.getpid()))
     try:
         # the build before last, recycled: only pages identical to the published ones stay
-        pagerender.recycle(tmp, publisher.published(),
+        reuse.recycle(tmp, publisher.published(),
                            {**settings, "PREVIOUS_OUTPUT_PATH": os.path.abspath(output)}, config)
         # the checked settings and the dataset are handed down, never read again
         settings = dict(settings, OUTPUT_PATH=str(tmp), **{DATASET: dataset, CONFIG: config},
@@ -211,7 +211,7 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
             log.info("search index built in %.1f s", time.perf_counter() - step)
         publisher.publish(tmp, stamp)
         log.info("published in %.1f s in all", time.perf_counter() - started)
-        pagerender.commit()  # record what the published pages were built from
+        reuse.commit()  # record what the published pages were built from
         return 0
     except (Interrupted, KeyboardInterrupt) as exc:
         print(f"build interrupted ({exc or 'SIGINT'}): {output}/ was left as it was.",

@@ -16,7 +16,7 @@ from pelican.generators import Generator
 from ..model.settings import read as read_settings
 from ..outputs import bulletins
 from ..views import i18n
-from .pagerender import cache_dir
+from .reuse import cache_dir
 
 log = logging.getLogger(__name__)
 # A build setting of `cabildo serve` (never in pelicanconf.py): a bulletin whose inputs

@@ -69,13 +69,13 @@ class BudgetGenerator(Generator):
             log.warning("%s", w)
         # What the published build's open data files were written from, to keep those
         # unchanged; this build's record is written by whoever writes the files.
-        from . import pagerender
+        from . import pagerender, reuse
         self._version = pagerender.code_digest(Path(self.settings["THEME"]))
-        known, self._record = pagerender.side_record(self.settings, self.cabildo, "opendata",
+        known, self._record = reuse.side_record(self.settings, self.cabildo, "opendata",
                                                      self._version)
         previous = self.settings.get("PREVIOUS_OUTPUT_PATH")
-        self._reuse = opendata.Reuse(Path(previous) if previous and Path(previous).is_dir()
-                                     else None, known)
+        published = Path(previous) if previous and Path(previous).is_dir() else None
+        self._published_files = opendata.PublishedFiles(published, known)
         # The open data and feeds are written by one more forked process, started now:
         # on two cores it overlaps the bulletins' printing and the pages' rendering.
         self._side = None
@@ -122,14 +122,14 @@ class BudgetGenerator(Generator):
         """Open data, results, feeds and schemas: everything but the pages."""
         import time
 
-        from . import pagerender
+        from . import reuse
         start = time.perf_counter()
         languages = self.data.municipality.languages
         opendata.write(Path(self.output_path), self.data, self.index,
-                       pagerender.cache_dir(self.settings, self.cabildo), self._reuse)
+                       reuse.cache_dir(self.settings, self.cabildo), self._published_files)
         if self._record is not None:
-            self._record.write_text(json.dumps({"global": self._version,
-                                                "files": self._reuse.digests}), "utf-8")
+            self._record.write_text(json.dumps({"global": self._version, "files":
+                                                self._published_files.digests}), "utf-8")
         results_glue.write(Path(self.output_path), self.pages, self.data.municipality)
         for lang in languages:
             feeds.write(Path(self.output_path), self.data, lang, languages[0],

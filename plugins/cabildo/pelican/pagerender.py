@@ -5,11 +5,12 @@ then localised). Workers are forked after the dataset is loaded, so they share
 it without reading or unpickling it again; each writes its own files, so output
 order does not matter and the bytes are those of a serial build.
 
-An incremental build starts from the files of the previous finished build: a
-page whose inputs (see depends.py) are unchanged is hard-linked from it into the
-new build folder; every other page is rendered and written to a temporary name,
-then renamed. The record of inputs is written beside the cache, and becomes the
-current one only when the new build is published (`commit`).
+An incremental build starts from the files of the published build: a page whose
+inputs (see depends.py) are unchanged is kept (reuse.py: the build folder starts as
+the build before last) or hard-linked from it into the new build folder; every
+other page is rendered and written to a temporary name, then renamed. The record of
+inputs is written beside the cache, and becomes the current one only when the new
+build is published (reuse.commit).
 """
 from __future__ import annotations
 
@@ -22,14 +23,13 @@ from pathlib import Path
 from ..extensions import extensions
 from ..views import i18n, seo, urls
 from ..workers import can_fork, run_forked, worker_count
-from . import publish
+from . import reuse
 from .depends import Digests, Reads, shared
 
 log = logging.getLogger(__name__)
 
 RECORD_VERSION = 2  # 2: extensions' records and index methods tracked per page
 _WORK: dict = {}  # what forked workers inherit
-_PENDING: list[tuple[Path, Path]] = []  # records written, to publish with the build
 
 # Context entries that are not hashed whole: tracked as read, or functions of the data.
 _UNHASHED = {"dataset", "index", "bulletin", "pages", "hidden_pages",
@@ -44,131 +44,6 @@ _VOLATILE_SETTINGS = {"OUTPUT_PATH", "PREVIOUS_OUTPUT_PATH", "cabildo_dataset", 
                       "CABILDO_WORKERS", "CABILDO_BULLETIN_WORKERS", "CABILDO_CACHE_DIR",
                       "CABILDO_SEARCH",  # the search index is not in any page
                       "cabildo_bulletins_later"}  # their links are tracked per page
-
-
-def cache_dir(settings: dict, cabildo: dict) -> Path:
-    return Path(settings.get("CABILDO_ROOT", ".")) / cabildo["CABILDO_CACHE_DIR"]
-
-
-def _record_path(settings: dict, cabildo: dict, part: str,
-                 folder: str = "pages") -> Path | None:
-    previous = settings.get("PREVIOUS_OUTPUT_PATH")
-    if not previous:
-        return None
-    # the output link's own path, not the build folder it points to (new every build)
-    name = hashlib.sha256(os.path.abspath(previous).encode()).hexdigest()[:16]
-    return cache_dir(settings, cabildo) / folder / f"{name}-{part}.json"
-
-
-_READ: dict[Path, dict] = {}  # records of inputs read by recycle, for render_pages
-_KEPT: set[str] = set()  # pages a recycled build folder holds, identical to the published
-_CLAIMED: set[str] = set()  # pages this build rendered or kept
-
-
-def recycle(folder: Path, published: Path | None, settings: dict, cabildo: dict) -> None:
-    """Ready a build folder that holds an older build (publish.Publisher.start) for this
-    build. Only the pages that are the published build's very files (hard links of one
-    inode) are kept: an unchanged page is left where it is, instead of a folder and a
-    link made anew for each. Everything else goes, since the other outputs write their
-    files in place, and a page this build does not claim goes at the end (`sweep`)."""
-    forget()
-    _READ.clear()
-    _KEPT.clear()
-    _CLAIMED.clear()
-    if published is None or not folder.is_dir():
-        return
-    targets: set[str] = set()
-    record = _record_path(settings, cabildo, "*")
-    for path in record.parent.glob(record.name) if record else ():
-        saved = _read_record(path)
-        _READ[path] = saved  # render_pages reads it next (4 MB of JSON at full scale)
-        targets.update(saved.get("files", {}))
-    same_disk = folder.stat().st_dev == published.stat().st_dev
-    tops = {target.split("/", 1)[0] for target in targets}
-    aside = []
-    for entry in os.scandir(folder):
-        if entry.is_dir(follow_symlinks=False) and entry.name in tops and same_disk:
-            if _prune(entry.path, entry.name + "/", targets, f"{published}/"):
-                os.rmdir(entry.path)
-        elif same_disk and entry.name in targets and _same(entry, f"{published}/{entry.name}"):
-            _KEPT.add(entry.name)
-        elif entry.is_dir(follow_symlinks=False):  # the search index, open data...
-            aside.append(Path(entry.path))
-        else:
-            os.unlink(entry.path)
-    publish.discard(aside, folder.parent)
-
-
-def _prune(folder: str, prefix: str, targets: set[str], published: str) -> bool:
-    """Keep in `folder` the pages identical to the published ones (`published`: that
-    build's folder, and a slash); True if it is left empty."""
-    empty = True
-    for entry in os.scandir(folder):
-        name = prefix + entry.name
-        if entry.is_dir(follow_symlinks=False):
-            if _prune(entry.path, name + "/", targets, published):
-                os.rmdir(entry.path)
-            else:
-                empty = False
-        elif name in targets and _same(entry, published + name):
-            _KEPT.add(name)
-            empty = False
-        else:
-            os.unlink(entry.path)
-    return empty
-
-
-def _same(entry: os.DirEntry, published: str) -> bool:
-    try:
-        return entry.is_file(follow_symlinks=False) and entry.inode() == os.stat(published).st_ino
-    except OSError:
-        return False
-
-
-def sweep(output: Path) -> None:
-    """Remove the kept pages no generator claimed (a deleted project's page), and the
-    folders that leaves empty, before the sitemap lists what is there."""
-    for name in sorted(_KEPT - _CLAIMED):
-        (output / name).unlink(missing_ok=True)
-        folder = (output / name).parent
-        while folder != output:
-            try:
-                folder.rmdir()
-            except OSError:  # not empty
-                break
-            folder = folder.parent
-    _KEPT.clear()
-    _CLAIMED.clear()
-
-
-def side_record(settings: dict, cabildo: dict, part: str, version: str) -> tuple[dict, Path | None]:
-    """The record of an output written beside the pages (open data: {file: digest}):
-    the published build's, if made by the same `version` of the code, and where this
-    build's goes, becoming the current one when the build is published (`commit`).
-    Made here, in the build's process, since the output may be written by a fork."""
-    path = _record_path(settings, cabildo, part, folder="outputs")  # not pages (recycle)
-    if path is None:
-        return {}, None
-    saved = _read_record(path)
-    previous = saved.get("files", {}) if saved.get("global") == version else {}
-    pending = path.with_name(path.name + f".next-{os.getpid()}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _PENDING.append((pending, path))
-    return previous, pending
-
-
-def commit() -> None:
-    """The build was published: its record of inputs becomes the one to compare with."""
-    while _PENDING:
-        pending, current = _PENDING.pop()
-        os.replace(pending, current)
-
-
-def forget() -> None:
-    """A build starts: records a failed build left pending are not its own."""
-    for pending, _ in _PENDING:
-        pending.unlink(missing_ok=True)
-    _PENDING.clear()
 
 
 def code_digest(theme: Path) -> str:
@@ -278,7 +153,7 @@ class _Worker:
                                            self.map_inputs(page)])
             record = self.previous.get(target)
             if self.unchanged(record, page_digest, target):
-                if target not in _KEPT:  # a kept page is the published one already
+                if not reuse.kept(target):  # a kept page is the published one already
                     _link(self.previous_output / target, self.out / target)
                 records[target] = record
                 continue
@@ -378,20 +253,10 @@ def _run_chunk(numbers: list[int]) -> dict:
     return records
 
 
-def _read_record(path: Path) -> dict:
-    try:
-        saved = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return saved if isinstance(saved, dict) else {}
-
-
 def _load_record(path: Path | None, global_digest: str) -> dict:
     if path is None:
         return {}
-    saved = _READ.pop(path, None)
-    if saved is None:
-        saved = _read_record(path)
+    saved = reuse.read_record(path)
     if saved.get("global") != global_digest:
         return {}
     return saved.get("files", {})
@@ -406,7 +271,7 @@ def render_pages(gen, part: str = "budget") -> None:
     from ..model.settings import read as read_cabildo
     cabildo = read_cabildo(gen.settings)
     start = time.perf_counter()
-    record_path = _record_path(gen.settings, cabildo, part)
+    record_path = reuse.record_path(gen.settings, cabildo, part)
     previous_output = gen.settings.get("PREVIOUS_OUTPUT_PATH")
     previous_output = Path(previous_output) if previous_output else None
     if previous_output is not None and not previous_output.is_dir():
@@ -431,7 +296,7 @@ def render_pages(gen, part: str = "budget") -> None:
                 records.update(done)
     finally:
         _WORK.clear()
-    _CLAIMED.update(records)
+    reuse.claim(records)
     reused = sum(1 for target, record in records.items() if previous.get(target) is record
                  or previous.get(target) == record)
     log.info("%s pages: %d written, %d unchanged, in %.1f s", part, len(records) - reused, reused,
@@ -441,4 +306,4 @@ def render_pages(gen, part: str = "budget") -> None:
         pending = record_path.with_name(record_path.name + f".next-{os.getpid()}")
         pending.write_text(json.dumps({"global": global_digest,
                                        "files": dict(sorted(records.items()))}), "utf-8")
-        _PENDING.append((pending, record_path))
+        reuse.publish_with_build(pending, record_path)

@@ -87,7 +87,7 @@ class Publisher:
         published, it and the published one are the KEEP kept. The newest of them is
         handed back, to become the new build's folder: its folders and the pages it
         shares with the published build are there already (at full scale, making 9,000
-        folders and links anew cost two seconds; pagerender.recycle keeps only what it
+        folders and links anew cost two seconds; reuse.recycle keeps only what it
         can trust). The others are moved aside at once and removed by an `rm` of the
         lowest priority, left to run on its own: it may outlive the build, and a later
         build removes what a killed one left."""
