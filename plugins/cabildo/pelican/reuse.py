@@ -27,7 +27,7 @@ def cache_dir(settings: dict, cabildo: dict) -> Path:
 
 
 def record_path(settings: dict, cabildo: dict, part: str,
-                 folder: str = "pages") -> Path | None:
+                folder: str = "pages") -> Path | None:
     previous = settings.get("PREVIOUS_OUTPUT_PATH")
     if not previous:
         return None
