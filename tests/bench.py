@@ -70,8 +70,8 @@ EDITS = {  # label: (file under data/, line pattern, change)
 }
 
 def _idle(log: Path, quiet: float = 2.0, limit: float = 300) -> None:
-    """Wait until `cabildo serve` prints nothing for `quiet` seconds and has no bulletins
-    printing (it says when it starts and ends: see devserver.py)."""
+    """Wait until `cabildo serve` prints nothing for `quiet` seconds, with no build under
+    way and no bulletins printing (it says when each starts and ends: devserver.py)."""
     start = time.perf_counter()
     seen, since = "", time.perf_counter()
     while time.perf_counter() - start < limit:
@@ -79,7 +79,9 @@ def _idle(log: Path, quiet: float = 2.0, limit: float = 300) -> None:
         if text != seen:
             seen, since = text, time.perf_counter()
         elif (time.perf_counter() - since >= quiet
-              and text.count("bulletins to print") == text.count("bulletins printed")):
+              and text.count("bulletins to print") == text.count("bulletins printed")
+              and text.count("Rebuilding") == text.count("rebuilt in")
+              + text.count("rebuild failed")):
             return
         time.sleep(0.2)
 

@@ -205,6 +205,6 @@ def test_a_changed_bulletin_is_printed_after_the_edited_page_reloads(tmp_path):
                     break
         finally:
             events.close()
-        assert {"building": "Bulletins printed: updating the site…"} in said
+        assert {"building": "Rebuilding: the bulletins were printed, their links change…"} in said
         printed = PdfReader(pdf).pages[0].extract_text()
         assert "Ampliada" in printed and pdf.read_bytes() != before

@@ -290,7 +290,7 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
                     if indexer is not None:
                         indexer.request()
                     continue
-                what = "Bulletins printed: updating the site…"
+                what = "Rebuilding: the bulletins were printed, their links change…"
             else:
                 while True:  # an editor may write a file in several steps: let it finish
                     time.sleep(0.05)
@@ -301,6 +301,7 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
                 what = _building(before, now, watched)
                 before = now
             news.start(what)
+            print(what, flush=True)  # in the terminal too (and the bench waits on it)
             if indexer is not None:
                 indexer.stop()
             _stop(printing)  # what it prints may be stale already
@@ -309,6 +310,8 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
             news.publish(problems)
             if not problems:
                 print(f"rebuilt in {time.perf_counter() - started:.1f} s", flush=True)
+            else:
+                print("rebuild failed: the site stays as it was", flush=True)
             printing, printing_since = _print_later(LATER, problems), time.perf_counter()
             if not problems and printing is None and indexer is not None:
                 indexer.request()  # (else once the bulletins are printed: see above)
