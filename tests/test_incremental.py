@@ -218,3 +218,19 @@ def test_an_edit_rewrites_its_cycle_s_open_data_and_keeps_the_others(tmp_path):
         assert not os.path.samefile(out / "datos" / "2025" / name, before / "datos" / "2025" / name)
         assert os.path.samefile(out / "datos" / "2024" / name, before / "datos" / "2024" / name)
     assert os.path.samefile(out / "datos" / "consejos.csv", before / "datos" / "consejos.csv")
+
+
+def test_after_every_page_was_rendered_anew_the_next_build_starts_from_an_empty_folder(
+        tmp_path):
+    """When the build before last shares no pages with the published one (a setting
+    every page shows changed), it is not recycled file by file: the next build starts
+    empty, and still equals a clean build."""
+    out, cache = tmp_path / "output", tmp_path / "cache"
+    _build(ROOT / "data", out, cache)
+    _build(ROOT / "data", out, cache, CABILDO_DEMO_NOTICE=False)  # every page changes
+    _build(ROOT / "data", out, cache, CABILDO_DEMO_NOTICE=False)
+    clean = tmp_path / "clean"
+    _build(ROOT / "data", clean, tmp_path / "clean-cache", CABILDO_DEMO_NOTICE=False)
+    assert _differences(_tree(out), _tree(clean)) == []
+    pages = [p for p in out.rglob("*.html") if "proyectos" in p.parts]
+    assert all(p.stat().st_nlink > 1 for p in pages)  # linked from the published build

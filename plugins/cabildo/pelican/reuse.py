@@ -60,19 +60,38 @@ def recycle(folder: Path, published: Path | None, settings: dict, cabildo: dict)
         _READ[path] = saved  # render_pages reads it next (4 MB of JSON at full scale)
         targets.update(saved.get("files", {}))
     same_disk = folder.stat().st_dev == published.stat().st_dev
+    if not same_disk or not _mostly_kept(folder, published, targets):
+        # After a build that rendered every page (new templates...), none are the
+        # published ones: removing them one by one, then linking every page, cost more
+        # than starting from an empty folder, the old one removed in the background.
+        publish.discard([folder], folder.parent)
+        folder.mkdir()
+        return
     tops = {target.split("/", 1)[0] for target in targets}
     aside = []
     for entry in os.scandir(folder):
-        if entry.is_dir(follow_symlinks=False) and entry.name in tops and same_disk:
+        if entry.is_dir(follow_symlinks=False) and entry.name in tops:
             if _prune(entry.path, entry.name + "/", targets, f"{published}/"):
                 os.rmdir(entry.path)
-        elif same_disk and entry.name in targets and _same(entry, f"{published}/{entry.name}"):
+        elif entry.name in targets and _same(entry, f"{published}/{entry.name}"):
             _KEPT.add(entry.name)
         elif entry.is_dir(follow_symlinks=False):  # the search index, open data...
             aside.append(Path(entry.path))
         else:
             os.unlink(entry.path)
     publish.discard(aside, folder.parent)
+
+
+def _mostly_kept(folder: Path, published: Path, targets: set[str], sample: int = 64) -> bool:
+    """Whether most pages, judged by an even sample of them, are the published ones."""
+    chosen = sorted(targets)[::max(1, len(targets) // sample)]
+    same = 0
+    for target in chosen:
+        try:
+            same += os.stat(folder / target).st_ino == os.stat(published / target).st_ino
+        except OSError:
+            continue
+    return same * 2 > len(chosen)
 
 
 def _prune(folder: str, prefix: str, targets: set[str], published: str) -> bool:
