@@ -668,8 +668,10 @@ class Later:
         return process
 
     def _run(self) -> None:
-        # stopped (a new save): through SystemExit, so the printers' pool is ended too
+        # stopped (a new save): through SystemExit, so the printers' pool is ended too;
+        # Ctrl-C in the terminal is the server's to handle (it stops this process)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         jobs = list(self.stand_ins)
         printed = render_all(self.index, self.printer, jobs, self.workers)
         if any(printed[job.path] != old for job, old in self.stand_ins.items()):
