@@ -161,6 +161,7 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
     from pelican import log as pelican_log
 
     from ..model.settings import CONFIG
+    from ..outputs.bulletins import LATER
     from . import reuse
     from .generator import DATASET
 
@@ -192,7 +193,8 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
     try:
         # the build before last, recycled: only pages identical to the published ones stay
         reuse.recycle(tmp, publisher.published(),
-                           {**settings, "PREVIOUS_OUTPUT_PATH": os.path.abspath(output)}, config)
+                      {**settings, "PREVIOUS_OUTPUT_PATH": os.path.abspath(output)}, config)
+        LATER.clear()  # an earlier build's bulletins to print are not this one's
         # the checked settings and the dataset are handed down, never read again
         settings = dict(settings, OUTPUT_PATH=str(tmp), **{DATASET: dataset, CONFIG: config},
                         JINJA_ENVIRONMENT=_with_bytecode_cache(settings, config),
@@ -202,7 +204,6 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
         step = time.perf_counter()
         Pelican(settings).run()
         log.info("site written in %.1f s", time.perf_counter() - step)
-        from ..outputs.bulletins import LATER
         if LATER:  # bulletins yet to print (cabildo serve): not what these inputs give
             stamp = None
         if config["CABILDO_SEARCH"]:
