@@ -208,3 +208,14 @@ def test_a_changed_bulletin_is_printed_after_the_edited_page_reloads(tmp_path):
         assert {"building": "Rebuilding: the bulletins were printed, their links change…"} in said
         printed = PdfReader(pdf).pages[0].extract_text()
         assert "Ampliada" in printed and pdf.read_bytes() != before
+
+
+def test_the_rebuild_message_names_a_file_without_its_control_characters(tmp_path):
+    """The message goes to the page (as text) and to the terminal, where an escape
+    sequence in a file's name would clear the screen or retitle the window."""
+    from pelican.plugins.cabildo.pelican.devserver import _building
+    data = tmp_path / "data"
+    data.mkdir()
+    name = str(data / "proyectos\x1b[2J\x07.yaml")
+    said = _building({}, {name: (1, 1)}, [data])
+    assert said == "Rebuilding: data/proyectos?[2J?.yaml changed…"

@@ -11,7 +11,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from ..model.records import Dataset
 from ..views.i18n import written_in
 from ..views.stats import Index
 from . import spreadsheets
+from .files import link_or_copy
 
 DIR = "datos"
 
@@ -278,12 +278,7 @@ class PublishedFiles:
         for path in paths:
             target = output / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(self.previous / path, target)
-            except FileExistsError:  # written already: never in place (it may be linked)
-                raise
-            except OSError:  # another file system: copy
-                target.write_bytes((self.previous / path).read_bytes())
+            link_or_copy(self.previous / path, target)
         return True
 
 

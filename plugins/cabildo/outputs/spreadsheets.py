@@ -23,6 +23,7 @@ import xlsxwriter
 
 from ..model.records import Dataset
 from ..views.i18n import N_, STATUS_LABELS, gettext_for
+from .files import link_or_copy
 
 # Fixed, so that the same data gives the same bytes (Excel shows it as the file's date).
 CREATED = datetime.datetime(2000, 1, 1)
@@ -84,12 +85,7 @@ def write(target: Path, table: Any, rows: Iterable[list[Any]], data: Dataset, la
                                    cells)).encode()).hexdigest()
         kept = cache / key[:2] / f"{key}.xlsx"
         if kept.is_file():  # never changed once there (written whole, then renamed)
-            try:
-                os.link(kept, target)
-            except FileExistsError:  # never written in place: it may be linked
-                raise
-            except OSError:  # another file system
-                shutil.copyfile(kept, target)
+            link_or_copy(kept, target)
             return
     _workbook(target, table, lang, titles, cells)
     if kept is not None:

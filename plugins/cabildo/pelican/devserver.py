@@ -348,6 +348,9 @@ def _building(before: dict, now: dict, watched: list[Path]) -> str:
     name = next((f"{w.name}/{first.relative_to(w).as_posix()}" for w in watched
                  if w.is_dir() and first.is_relative_to(w)), first.name)
     more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
+    # printed in the terminal too: a file name's control characters (an escape
+    # sequence) must not act on it
+    name = "".join(c if c.isprintable() else "?" for c in name)
     return f"Rebuilding: {name}{more} changed…"
 
 

@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 
 from ..extensions import extensions
+from ..outputs.files import link_or_copy
 from ..views import i18n, seo, urls
 from ..workers import can_fork, run_forked, worker_count
 from . import reuse
@@ -236,10 +237,7 @@ def _write(target: Path, content: bytes) -> None:
 
 def _link(source: Path, target: Path) -> None:
     _folder(target.parent)
-    try:
-        os.link(source, target)
-    except OSError:  # another file system: copy
-        _write(target, source.read_bytes())
+    link_or_copy(source, target)
 
 
 def _run_chunk(numbers: list[int]) -> dict:
