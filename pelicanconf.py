@@ -1,6 +1,6 @@
 """Pelican settings for the Torres demo site. Cabildo's own settings are CABILDO_*;
 each is documented in plugins/cabildo/model/settings.py and on the site's data model page."""
-from pelican.plugins.cabildo.pelican.defaults import *  # noqa: F401,F403  (what every site shares)
+from cabildo.pelican.defaults import *  # noqa: F401,F403  (what every site shares)
 
 SITENAME = "Cabildo Torres"
 THEME = "theme"  # the repository's theme/ is the package's own default theme

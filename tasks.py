@@ -13,7 +13,7 @@ OUTPUT = "output"
 
 
 def cabildo(*args: str) -> None:
-    from pelican.plugins.cabildo.pelican.cli import main
+    from cabildo.pelican.cli import main
     code = main(list(args))
     if code:
         sys.exit(code)
@@ -35,7 +35,7 @@ def build(c, data=None, output=OUTPUT, force=False):
 @task
 def clean(c):
     """Remove the generated files: the output link and its finished builds."""
-    from pelican.plugins.cabildo.pelican.publish import remove
+    from cabildo.pelican.publish import remove
     remove(Path(OUTPUT))
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-def _run(args: list[str], module: str = "pelican.plugins.cabildo") -> tuple[float, float, float]:
+def _run(args: list[str], module: str = "cabildo") -> tuple[float, float, float]:
     """Run `python -m MODULE ARGS` in the project; return (seconds, CPU seconds, peak MB)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
@@ -97,7 +97,7 @@ def _serve_edits(data: Path, output: Path, cache: Path, edits: int = 3) -> list[
         port = s.getsockname()[1]
     log = output.parent / "serve.log"
     server = subprocess.Popen(
-        [sys.executable, "-m", "pelican.plugins.cabildo", "serve", "--data", str(data),
+        [sys.executable, "-m", "cabildo", "serve", "--data", str(data),
          "--output", str(output), "--port", str(port), "--set", f"CABILDO_CACHE_DIR={cache}"],
         cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -208,7 +208,7 @@ def main(argv=None) -> int:
     timed.append(("search index", *_run(["--site", str(output), "--silent"], "pagefind"), load))
     if not args.skip_bulletins:
         every = ["-c", "import sys; from pathlib import Path; "
-                 "from pelican.plugins.cabildo.outputs.bulletins import build; "
+                 "from cabildo.outputs.bulletins import build; "
                  f"build(Path({str(data)!r}), Path({str(out / 'bulletins')!r}), "
                  f"settings={{'CABILDO_CACHE_DIR': {str(out / 'cache-bulletins')!r}}})"]
         shutil.rmtree(out / "cache-bulletins", ignore_errors=True)

@@ -44,10 +44,10 @@ def main(argv=None) -> int:
 
     from pypdf import PdfReader
 
-    from pelican.plugins.cabildo.model.load import load_dataset
-    from pelican.plugins.cabildo.model.settings import read as read_settings
-    from pelican.plugins.cabildo.outputs import bulletins
-    from pelican.plugins.cabildo.views.stats import Index
+    from cabildo.model.load import load_dataset
+    from cabildo.model.settings import read as read_settings
+    from cabildo.outputs import bulletins
+    from cabildo.views.stats import Index
 
     start = time.perf_counter()
     data = load_dataset(Path(args.data))

@@ -68,7 +68,7 @@ def site(tiles_off_site):
 
 @pytest.fixture(scope="module")
 def data():
-    from pelican.plugins.cabildo.model.load import load_dataset
+    from cabildo.model.load import load_dataset
 
     from conftest import ROOT
     return load_dataset(ROOT / "data")

@@ -22,7 +22,7 @@ def text_of(html: str) -> str:
 def built_site(out: Path, data: Path | None = None, **settings) -> Path:
     """The site built into `out` with the demo's settings file, another data folder and
     setting overrides; fails the test when the build does not publish."""
-    from pelican.plugins.cabildo.pelican.build import build
+    from cabildo.pelican.build import build
     overrides = {**({"CABILDO_DATA_DIR": str(data)} if data else {}), **settings}
     assert build(str(ROOT / "pelicanconf.py"), str(out), overrides, quiet=True) == 0
     return out
@@ -31,7 +31,7 @@ def built_site(out: Path, data: Path | None = None, **settings) -> Path:
 @pytest.fixture(scope="session")
 def tiles_off_site(tmp_path_factory):
     """The demo site built once, tiles off, for every browser test."""
-    from pelican.plugins.cabildo.pelican.build import build
+    from cabildo.pelican.build import build
     out = tmp_path_factory.mktemp("tiles-off") / "output"
     assert build(str(ROOT / "pelicanconf.py"), str(out), {"CABILDO_MAP_TILES": "none"},
                  quiet=True) == 0

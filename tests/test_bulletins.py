@@ -19,13 +19,13 @@ import pytest
 from pelican.settings import read_settings as pelican_settings
 from pypdf import PdfReader
 
-from pelican.plugins.cabildo.model.load import load_dataset
-from pelican.plugins.cabildo.model.records import Money
-from pelican.plugins.cabildo.model.settings import read as read_settings
-from pelican.plugins.cabildo.outputs import bulletins
-from pelican.plugins.cabildo.pelican.build import build
-from pelican.plugins.cabildo.views.i18n import formatter_for
-from pelican.plugins.cabildo.views.stats import Index
+from cabildo.model.load import load_dataset
+from cabildo.model.records import Money
+from cabildo.model.settings import read as read_settings
+from cabildo.outputs import bulletins
+from cabildo.pelican.build import build
+from cabildo.views.i18n import formatter_for
+from cabildo.views.stats import Index
 
 from conftest import ROOT
 
@@ -177,7 +177,7 @@ def test_every_bulletin_says_where_to_ask(data, cycle_pdfs):
 
 def test_each_parish_is_named_on_its_own_map(data, index):
     """On the wall, a reader finds the parish by its name, not only by its outline."""
-    from pelican.plugins.cabildo.outputs import bulletinmaps
+    from cabildo.outputs import bulletinmaps
     year = data.current_year
     named = 0
     for parish in data.parishes.values():
@@ -446,10 +446,10 @@ def test_bulletins_found_in_the_cache_never_load_weasyprint(tmp_path):
     script = f"""
 import sys
 from pathlib import Path
-from pelican.plugins.cabildo.model.load import load_dataset
-from pelican.plugins.cabildo.outputs import bulletins
-from pelican.plugins.cabildo.model.settings import read
-from pelican.plugins.cabildo.views.stats import Index
+from cabildo.model.load import load_dataset
+from cabildo.outputs import bulletins
+from cabildo.model.settings import read
+from cabildo.views.stats import Index
 data = load_dataset(Path({str(ROOT / "data")!r}))
 index = Index(data)
 edition = bulletins.Edition.of(data, Path({str(ROOT)!r}), "", "A4", True)

@@ -13,16 +13,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pelican.plugins.cabildo.model import categories as cats
-from pelican.plugins.cabildo.model.load import load_dataset
-from pelican.plugins.cabildo.model.problems import DataProblems
-from pelican.plugins.cabildo.model.settings import Config
-from pelican.plugins.cabildo.views import urls
+from cabildo.model import categories as cats
+from cabildo.model.load import load_dataset
+from cabildo.model.problems import DataProblems
+from cabildo.model.settings import Config
+from cabildo.views import urls
 
 from conftest import ROOT, built_site, text_of
 
 RIVERSIDE = ROOT / "tests" / "fixtures" / "riverside" / "data"
-CABILDO = [sys.executable, "-m", "pelican.plugins.cabildo"]
+CABILDO = [sys.executable, "-m", "cabildo"]
 
 # Three categories of a French-speaking town: ids in French (they are in the URLs), one
 # without an English label (its English pages show the French one), styles left out.
@@ -289,7 +289,7 @@ def test_a_changed_label_or_style_rebuilds_every_page_that_shows_it(tmp_path):
     a clean build."""
     import hashlib
 
-    from pelican.plugins.cabildo.pelican.build import build
+    from cabildo.pelican.build import build
     data = french_town(tmp_path / "data")
     quick = {"CABILDO_DATA_DIR": str(data), "DEFAULT_LANG": "fr", "CABILDO_BULLETINS": False,
              "CABILDO_SEARCH": False, "CABILDO_DEMO_NOTICE": False}

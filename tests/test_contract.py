@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pelican.plugins.cabildo.model.load import load_dataset
-from pelican.plugins.cabildo.model.problems import DataProblems
+from cabildo.model.load import load_dataset
+from cabildo.model.problems import DataProblems
 
 ROOT = Path(__file__).resolve().parent.parent
 RIVERSIDE = ROOT / "tests" / "fixtures" / "riverside" / "data"
@@ -231,7 +231,7 @@ def test_a_milestone_in_2062(data):
 
 
 def test_as_of_date_bounds_the_milestones_and_dates_the_bulletins(data):
-    from pelican.plugins.cabildo.outputs.bulletins import as_of
+    from cabildo.outputs.bulletins import as_of
     with (data / "municipality.yaml").open("a") as f:
         f.write("  as_of: 2025-06-30\n")
     assert as_of(load_dataset(data)).isoformat() == "2025-06-30"

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from pelican.plugins.cabildo.model.load import load_dataset
-from pelican.plugins.cabildo.model.problems import DataProblems
+from cabildo.model.load import load_dataset
+from cabildo.model.problems import DataProblems
 
 from conftest import ROOT
 
@@ -245,7 +245,7 @@ def test_all_problems_reported_together(data):
 def test_parsed_files_are_kept_and_read_again_only_when_they_change(tmp_path):
     """The parse cache (issue 13: validate in under a second) gives the same records,
     follows every edit, and never keeps a file that had a problem."""
-    from pelican.plugins.cabildo.model.settings import Config
+    from cabildo.model.settings import Config
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
     config = Config.for_data(data, CABILDO_CACHE_DIR=str(tmp_path / "cache"))
@@ -275,7 +275,7 @@ def test_a_problem_in_an_unchanged_cached_file_names_its_exact_line(tmp_path, ma
     """A cached file keeps only its records' places at hand; a problem deeper in it (an
     assembly's date, once the cycle's phase moves) still names the date's own line, from
     the file of marks beside it, or, when that is lost, from the text read again."""
-    from pelican.plugins.cabildo.model.settings import Config
+    from cabildo.model.settings import Config
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
     config = Config.for_data(data, CABILDO_CACHE_DIR=str(tmp_path / "cache"))
@@ -301,7 +301,7 @@ def test_each_setting_is_typed_as_it_is_read():
     from decimal import Decimal
     from typing import get_args
 
-    from pelican.plugins.cabildo.model import settings
+    from cabildo.model import settings
     config = settings.Config.for_data("data", CABILDO_GEOMETRY_TYPES={"road": ["LineString"]})
     expected = {settings.TextSetting: str, settings.FlagSetting: bool,
                 settings.CountSetting: int, settings.ShareSetting: Decimal,

@@ -3,9 +3,9 @@ data model page, and every data file points editors at its schema."""
 import json
 import re
 
-from pelican.plugins.cabildo.model.schema import FILE_KEYS, SCHEMA_DIR, file_keys, schema_path
-from pelican.plugins.cabildo.model.settings import SETTINGS
-from pelican.plugins.cabildo.outputs.modeldoc import model_docs
+from cabildo.model.schema import FILE_KEYS, SCHEMA_DIR, file_keys, schema_path
+from cabildo.model.settings import SETTINGS
+from cabildo.outputs.modeldoc import model_docs
 
 from conftest import ROOT
 
@@ -34,7 +34,7 @@ def test_every_record_type_has_a_schema_and_a_place():
 
 def test_the_core_names_no_extension_s_schema_or_file():
     """The factory's schemas and file keys come from its extension, not from the core."""
-    from pelican.plugins.cabildo.extensions.factory import EXTENSION
+    from cabildo.extensions.factory import EXTENSION
     core = {path.name.removesuffix(".schema.json") for path in SCHEMA_DIR.glob("*.schema.json")}
     assert core == set(FILE_KEYS.values())
     assert not core & set(EXTENSION.file_keys.values())

@@ -13,13 +13,13 @@ from xml.etree import ElementTree
 
 import pytest
 
-from pelican.plugins.cabildo.extensions.factory.index import FactoryIndex
-from pelican.plugins.cabildo.extensions.factory.text import render
-from pelican.plugins.cabildo.model.load import load_dataset
-from pelican.plugins.cabildo.model.problems import DataProblems
-from pelican.plugins.cabildo.model.settings import SettingsError
-from pelican.plugins.cabildo.model.settings import read as read_settings
-from pelican.plugins.cabildo.pelican.build import build
+from cabildo.extensions.factory.index import FactoryIndex
+from cabildo.extensions.factory.text import render
+from cabildo.model.load import load_dataset
+from cabildo.model.problems import DataProblems
+from cabildo.model.settings import SettingsError
+from cabildo.model.settings import read as read_settings
+from cabildo.pelican.build import build
 
 from conftest import ROOT
 
@@ -118,8 +118,8 @@ def test_waiting_is_counted_to_the_as_of_date_never_the_clock():
 
 
 def test_the_record_types_have_their_place():
-    from pelican.plugins.cabildo.extensions.factory import EXTENSION
-    from pelican.plugins.cabildo.extensions.factory.load import FILES, FOLDERS
+    from cabildo.extensions.factory import EXTENSION
+    from cabildo.extensions.factory.load import FILES, FOLDERS
     PLACE = EXTENSION.places()  # what the data model page documents
     for name, record_type in FILES.items():
         assert PLACE[record_type] == f"data/factory/{name}"

@@ -12,8 +12,8 @@ from urllib.parse import unquote, urldefrag
 import feedparser
 import pytest
 
-from pelican.plugins.cabildo.model.load import load_dataset
-from pelican.plugins.cabildo.pelican.build import build
+from cabildo.model.load import load_dataset
+from cabildo.pelican.build import build
 
 from conftest import ROOT
 

@@ -89,7 +89,7 @@ def test_plurals_follow_the_french_rule(site):
     assert "2 conseils communaux participent au budget participatif." in text
     assert re.search(r"\b1 projet\b(?!s)", text_of(page(site, "")))
     # French counts 0 as singular (plural=(n > 1)): "0 projet", not "0 projets"
-    from pelican.plugins.cabildo.views.i18n import translations
+    from cabildo.views.i18n import translations
     fr = translations("fr")
     assert fr.ngettext("%(num)s project", "%(num)s projects", 0) == "%(num)s projet"
     assert fr.ngettext("%(num)s project", "%(num)s projects", 2) == "%(num)s projets"
@@ -124,7 +124,7 @@ def test_the_language_switch_names_each_language_in_itself(site):
 
 def test_file_sizes_use_french_units():
     """The PDF links' sizes: "19 ko" in French (CLDR), with a narrow no-break space."""
-    from pelican.plugins.cabildo.pelican.bulletin_generator import Link
+    from cabildo.pelican.bulletin_generator import Link
     assert Link("/b.pdf", 19_400, "fr_FR").size == "19\u202fko"
     assert Link("/b.pdf", 1_234_000, "fr_FR").size == "1,2\u202fMo"
     assert Link("/b.pdf", 19_400, "es_VE").size == "19\u00a0kB"

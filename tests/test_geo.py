@@ -4,10 +4,10 @@ import re
 
 from test_data_layer import data, edit, only, problems  # noqa: F401 (fixture)
 
-from pelican.plugins.cabildo.model.load import load_dataset
-from pelican.plugins.cabildo.model.records import MapStyle
-from pelican.plugins.cabildo.model.settings import Config
-from pelican.plugins.cabildo.outputs.svgmap import svg_map
+from cabildo.model.load import load_dataset
+from cabildo.model.records import MapStyle
+from cabildo.model.settings import Config
+from cabildo.outputs.svgmap import svg_map
 
 ROAD = "projects/2024.yaml"
 

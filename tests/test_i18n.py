@@ -130,8 +130,8 @@ def test_every_message_is_translated(extracted, lang):
 def test_every_open_data_and_schema_description_is_translated(lang):
     """Open-data and schema titles and field descriptions are written in Spanish and
     English; another language finds them in its catalog by the English text."""
-    from pelican.plugins.cabildo.outputs.modeldoc import model_docs
-    from pelican.plugins.cabildo.outputs.opendata import all_tables
+    from cabildo.outputs.modeldoc import model_docs
+    from cabildo.outputs.opendata import all_tables
     catalog = load(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po")
     texts = [text for table in all_tables()
              for text in [table.title_en, *(c.en for c in table.columns)]]
@@ -145,7 +145,7 @@ def test_every_open_data_and_schema_description_is_translated(lang):
 def test_every_setting_description_is_translated(lang):
     """The data-model page explains each setting in the site's language: the English
     text is the message, so each language's catalog must hold it."""
-    from pelican.plugins.cabildo.model.settings import SETTINGS
+    from cabildo.model.settings import SETTINGS
     catalog = load(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po")
     missing = sorted(s.name for s in SETTINGS
                      if not (catalog.get(s.doc) and catalog.get(s.doc).string))

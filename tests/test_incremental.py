@@ -18,8 +18,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pelican.plugins.cabildo.pelican.build import build
-from pelican.plugins.cabildo.pelican.depends import Digests
+from cabildo.pelican.build import build
+from cabildo.pelican.depends import Digests
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = str(ROOT / "pelicanconf.py")

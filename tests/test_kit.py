@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from pelican.plugins.cabildo.model.load import load_dataset
-from pelican.plugins.cabildo.model.records import Money
-from pelican.plugins.cabildo.views.i18n import Formatter, language_name
+from cabildo.model.load import load_dataset
+from cabildo.model.records import Money
+from cabildo.views.i18n import Formatter, language_name
 
 ROOT = Path(__file__).resolve().parent.parent
-CABILDO = [sys.executable, "-m", "pelican.plugins.cabildo"]
+CABILDO = [sys.executable, "-m", "cabildo"]
 
 
 def cabildo(*args, cwd=None):
@@ -66,7 +66,7 @@ def test_the_new_site_speaks_its_language_and_money(ville):
 def test_the_new_site_s_categories_are_its_own_in_its_language(ville):
     """`cabildo init` declares three categories in French (data/categories.yaml); the
     example project shows its label and links to its list under the French id."""
-    from pelican.plugins.cabildo.views import urls
+    from cabildo.views import urls
     data = load_dataset(ville / "data")
     assert [c.label_in("fr") for c in data.categories.values()] == [
         "Voirie", "Écoles", "Parcs et espaces verts"]
@@ -97,7 +97,7 @@ def test_nothing_of_torres_in_a_new_site(ville):
 def test_an_extension_without_data_leaves_no_trace(ville):
     """A site without data/factory/ has no factory page, feed, table or schema, and its data
     model page documents only the records it keeps (the factory is an installed extension)."""
-    from pelican.plugins.cabildo.model.schema import FILE_KEYS
+    from cabildo.model.schema import FILE_KEYS
     out = ville / "output"
     assert not list(out.rglob("*factory*")) and not list(out.rglob("*fabrica*"))
     served = {p.name.removesuffix(".schema.json") for p in (out / "datos" / "esquemas").iterdir()}
@@ -218,7 +218,7 @@ def test_the_wheel_carries_theme_translations_and_schemas(tmp_path):
                            str(tmp_path), str(source)], capture_output=True, text=True)
     assert made.returncode == 0, made.stderr
     names = zipfile.ZipFile(next(tmp_path.glob("cabildo-*.whl"))).namelist()
-    base = "pelican/plugins/cabildo/"
+    base = "cabildo/"
     for expected in ("__init__.py", "model/load.py", "model/schemas/project.schema.json",
                      "theme/templates/base.html", "theme/static/css/cabildo.css",
                      "theme/translations/es/LC_MESSAGES/messages.po",
@@ -235,7 +235,7 @@ def test_the_wheel_carries_theme_translations_and_schemas(tmp_path):
 
 
 def test_every_language_keeps_each_path_s_placeholders():
-    from pelican.plugins.cabildo.views import urls
+    from cabildo.views import urls
     for lang in ("es", "en", "fr"):
         for pattern in urls.patterns().values():  # the core's and the factory's
             local = urls.localized(lang, pattern)
@@ -245,7 +245,7 @@ def test_every_language_keeps_each_path_s_placeholders():
 
 
 def test_torres_keeps_its_spanish_paths():
-    from pelican.plugins.cabildo.views import urls
+    from cabildo.views import urls
     assert urls.path("parish_cycle", "es", "es", id="altagracia", year=2024) == \
         "parroquias/altagracia/2024/"
     assert urls.path("bulletin_municipal", "en", "es", year=2024) == \

@@ -172,7 +172,7 @@ def hostile_site(tmp_path_factory):
     """The small riverside municipality with markup in every name (test_hostile.py)."""
     from test_hostile import hostile_data
 
-    from pelican.plugins.cabildo.pelican.build import build
+    from cabildo.pelican.build import build
     root = tmp_path_factory.mktemp("hostile-listing")
     out = root / "output"
     assert build(str(ROOT / "pelicanconf.py"), str(out),

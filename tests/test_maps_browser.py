@@ -3,7 +3,7 @@ import re
 import shutil
 from urllib.parse import urlparse
 
-from pelican.plugins.cabildo.pelican.build import build
+from cabildo.pelican.build import build
 
 from browser import Visit, data, site  # noqa: F401 (fixtures)
 from conftest import ROOT

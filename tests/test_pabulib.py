@@ -20,19 +20,19 @@ import pytest
 import yaml
 from markupsafe import escape
 
-from pelican.plugins.cabildo.importers import pbfile
-from pelican.plugins.cabildo.importers.pabulib import ImportProblem, import_pabulib
-from pelican.plugins.cabildo.model.load import load_dataset
-from pelican.plugins.cabildo.model.records import Money
-from pelican.plugins.cabildo.pelican.build import build
-from pelican.plugins.cabildo.views import results
+from cabildo.importers import pbfile
+from cabildo.importers.pabulib import ImportProblem, import_pabulib
+from cabildo.model.load import load_dataset
+from cabildo.model.records import Money
+from cabildo.pelican.build import build
+from cabildo.views import results
 
 ROOT = Path(__file__).resolve().parent.parent
 TOULOUSE = ROOT.parent / "shared" / "pabulib" / "france-toulouse-2022"
 if not TOULOUSE.is_dir():  # a worktree under /work/wt/<name>: shared data beside it
     TOULOUSE = Path("/work/shared/pabulib/france-toulouse-2022")
 pytestmark = pytest.mark.skipif(not TOULOUSE.is_dir(), reason="Toulouse .pb files not found")
-CABILDO = [sys.executable, "-m", "pelican.plugins.cabildo.pelican.cli"]
+CABILDO = [sys.executable, "-m", "cabildo.pelican.cli"]
 SITE = {"CABILDO_DEMO_NOTICE": False, "CABILDO_BULLETINS": False, "CABILDO_SEARCH": False,
         "CABILDO_MAPS": False}
 
@@ -111,7 +111,7 @@ def test_the_files_categories_become_the_site_s_declared_categories(toulouse):
     text = ballot.read_text("utf-8")
     ballot.write_text(text.replace("- cadre-de-vie\n", "- cadre-de-vies\n", 1), "utf-8")
     line = text.splitlines().index("      - cadre-de-vie") + 1
-    from pelican.plugins.cabildo.model.problems import DataProblems
+    from cabildo.model.problems import DataProblems
     with pytest.raises(DataProblems) as caught:
         load_dataset(data.parent / "broken")
     assert [(p.path, p.line, p.message, p.hint) for p in caught.value.problems] == [

@@ -3,7 +3,7 @@ scrolls sideways at 360x640, tap targets are big enough, the keyboard works, and
 works (and falls back to a helpful page without JavaScript)."""
 import pytest
 
-from pelican.plugins.cabildo.model.load import load_dataset
+from cabildo.model.load import load_dataset
 
 from browser import Visit, site  # noqa: F401 (fixtures)
 from conftest import ROOT

@@ -23,10 +23,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from pelican.plugins.cabildo.model.load import load_dataset
-from pelican.plugins.cabildo.model.problems import DataProblems
-from pelican.plugins.cabildo.model.schema import FILE_KEYS
-from pelican.plugins.cabildo.resources import SCHEMA_DIR
+from cabildo.model.load import load_dataset
+from cabildo.model.problems import DataProblems
+from cabildo.model.schema import FILE_KEYS
+from cabildo.resources import SCHEMA_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 RIVERSIDE = ROOT / "tests" / "fixtures" / "riverside" / "data"
@@ -88,11 +88,11 @@ def place(data: Path, record_type: str, record: dict) -> None:
 def load_and_render(data: Path, out: Path):
     """Load; when valid, render what the build renders from records outside Jinja:
     every page's context, the open data, the feeds and every amount in every language."""
-    from pelican.plugins.cabildo.model.settings import Config
-    from pelican.plugins.cabildo.outputs import feeds, opendata
-    from pelican.plugins.cabildo.views import i18n
-    from pelican.plugins.cabildo.views.pages import budget_pages
-    from pelican.plugins.cabildo.views.stats import Index
+    from cabildo.model.settings import Config
+    from cabildo.outputs import feeds, opendata
+    from cabildo.views import i18n
+    from cabildo.views.pages import budget_pages
+    from cabildo.views.stats import Index
     try:
         dataset = load_dataset(data)
     except DataProblems as exc:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pelican.plugins.cabildo.pelican import publish
-from pelican.plugins.cabildo.pelican.build import build, validate
+from cabildo.pelican import publish
+from cabildo.pelican.build import build, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = str(ROOT / "pelicanconf.py")
@@ -111,7 +111,7 @@ def test_a_build_failing_while_its_open_data_is_written_leaves_no_process_behind
     the pages fail meanwhile, that process is stopped and output/ stays as it was."""
     import multiprocessing
 
-    from pelican.plugins.cabildo.pelican import pagerender
+    from cabildo.pelican import pagerender
     out = tmp_path / "output"
     assert quick_build(out) == 0
     before, target = digest(out), out.resolve()
@@ -129,7 +129,7 @@ def test_a_build_failing_while_its_open_data_is_written_leaves_no_process_behind
 def test_a_build_after_one_whose_open_data_failed_publishes(tmp_path, capsys, monkeypatch):
     """The failed build's record of its open data files was never written: the next
     build publishes its own, and nothing of the failed one."""
-    from pelican.plugins.cabildo.outputs import opendata
+    from cabildo.outputs import opendata
     out = tmp_path / "output"
     assert quick_build(out) == 0
 
@@ -171,7 +171,7 @@ def test_validate_reads_the_settings_file_as_the_build_does(tmp_path, capsys):
 
 def test_validate_command_takes_the_settings_and_overrides(tmp_path):
     run = subprocess.run(
-        [sys.executable, "-m", "pelican.plugins.cabildo", "validate", "--data",
+        [sys.executable, "-m", "cabildo", "validate", "--data",
          str(no_cycle_quorum(tmp_path)),
          "--set", 'CABILDO_QUORUM="0.9"'], cwd=ROOT, capture_output=True, text=True,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})

@@ -32,7 +32,7 @@ def _serving(root, *settings: str):
     port = _free_port()
     log = open(root / "serve.log", "w+")
     server = subprocess.Popen(
-        [sys.executable, "-m", "pelican.plugins.cabildo", "serve", "--data", str(data),
+        [sys.executable, "-m", "cabildo", "serve", "--data", str(data),
          "--output", str(root / "output"), "--port", str(port),
          "--set", "CABILDO_MAP_TILES=\"none\"", *settings],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -108,7 +108,7 @@ def test_a_busy_port_is_said_at_once_without_building(tmp_path):
         taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "pelican.plugins.cabildo", "serve", "--port", str(port),
+            [sys.executable, "-m", "cabildo", "serve", "--port", str(port),
              "--output", str(tmp_path / "output")],
             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
@@ -175,7 +175,7 @@ def test_a_changed_bulletin_is_printed_after_the_edited_page_reloads(tmp_path):
 
     from pypdf import PdfReader
 
-    from pelican.plugins.cabildo.outputs.bulletins import bulletin_path
+    from cabildo.outputs.bulletins import bulletin_path
     with _serving(tmp_path) as served:
         file = sorted((served["data"] / "projects").glob("*.yaml"))[-1]
         text = file.read_text("utf-8")
@@ -213,7 +213,7 @@ def test_a_changed_bulletin_is_printed_after_the_edited_page_reloads(tmp_path):
 def test_the_rebuild_message_names_a_file_without_its_control_characters(tmp_path):
     """The message goes to the page (as text) and to the terminal, where an escape
     sequence in a file's name would clear the screen or retitle the window."""
-    from pelican.plugins.cabildo.pelican.devserver import _building
+    from cabildo.pelican.devserver import _building
     data = tmp_path / "data"
     data.mkdir()
     name = str(data / "proyectos\x1b[2J\x07.yaml")

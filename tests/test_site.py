@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from pelican.plugins.cabildo.model.load import load_dataset
-from pelican.plugins.cabildo.model.records import Money
-from pelican.plugins.cabildo.pelican.build import build
-from pelican.plugins.cabildo.views.i18n import Formatter
+from cabildo.model.load import load_dataset
+from cabildo.model.records import Money
+from cabildo.pelican.build import build
+from cabildo.views.i18n import Formatter
 
 from conftest import ROOT, text_of
 
@@ -192,8 +192,8 @@ def test_spreadsheet_of_projects_reads_in_spanish_with_names_beside_codes(site, 
 def test_spreadsheets_come_from_the_cache_until_their_cells_change(tmp_path, data,
                                                                   monkeypatch):
     """Issue 13: an edit rewrites only the workbooks whose cells changed."""
-    from pelican.plugins.cabildo.outputs import opendata, spreadsheets
-    from pelican.plugins.cabildo.views.stats import Index
+    from cabildo.outputs import opendata, spreadsheets
+    from cabildo.views.stats import Index
     index, cache, written = Index(data), tmp_path / "cache", []
     real = spreadsheets._workbook
     monkeypatch.setattr(spreadsheets, "_workbook",
@@ -257,7 +257,7 @@ def test_failed_build_leaves_output_untouched(tmp_path, site):
 def test_bad_data_prints_file_line_and_no_traceback(tmp_path):
     data = broken_copy(tmp_path)
     result = subprocess.run(
-        [sys.executable, "-m", "pelican.plugins.cabildo", "build", "--data", str(data),
+        [sys.executable, "-m", "cabildo", "build", "--data", str(data),
          "--output", str(tmp_path / "out")],
         cwd=ROOT, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT),
                                                       "PATH": "/usr/bin:/bin"})
@@ -269,7 +269,7 @@ def test_bad_data_prints_file_line_and_no_traceback(tmp_path):
 
 
 def test_validate_command(tmp_path):
-    ok = subprocess.run([sys.executable, "-m", "pelican.plugins.cabildo", "validate"], cwd=ROOT,
+    ok = subprocess.run([sys.executable, "-m", "cabildo", "validate"], cwd=ROOT,
                         capture_output=True, text=True,
                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert ok.returncode == 0 and "data/ is valid" in ok.stdout
@@ -332,7 +332,7 @@ def test_geojson_of_funded_projects_per_cycle(site, data):
 
 
 def test_make_site_twice_skips_the_second_build(tmp_path, capsys):
-    from pelican.plugins.cabildo.pelican.build import build_if_changed
+    from cabildo.pelican.build import build_if_changed
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
     out = tmp_path / "out"
@@ -375,7 +375,7 @@ def test_footer_links_the_site_s_own_pages_in_each_language(site):
 
 
 def test_model_page_explains_each_setting_in_the_page_s_language(site):
-    from pelican.plugins.cabildo.model.settings import SETTINGS
+    from cabildo.model.settings import SETTINGS
     spanish, english = text_of(page(site, "datos/modelo")), text_of(page(site, "en/data/model"))
     assert "Carpeta con los registros YAML, relativa al proyecto." in spanish
     assert "Folder holding the YAML records, relative to the project." in english

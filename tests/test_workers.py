@@ -9,8 +9,8 @@ from conftest import ROOT
 
 RACE = textwrap.dedent("""
     import os, signal, sys
-    from pelican.plugins.cabildo.pelican.build import _on_signal
-    from pelican.plugins.cabildo.workers import run_forked
+    from cabildo.pelican.build import _on_signal
+    from cabildo.workers import run_forked
 
     def job(n):  # uneven jobs: workers come back for work while the pool is closing
         return sum(range((n * 7919) % 20000))
@@ -31,7 +31,7 @@ def test_pools_close_under_the_builds_signal_handler():
 
 FAILING = textwrap.dedent("""
     import multiprocessing
-    from pelican.plugins.cabildo.workers import run_forked
+    from cabildo.workers import run_forked
 
     def job(n):
         if n == 7:

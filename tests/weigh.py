@@ -37,8 +37,8 @@ def main():
 
     from playwright.sync_api import sync_playwright
 
-    from pelican.plugins.cabildo.model.load import load_dataset
-    from pelican.plugins.cabildo.pelican.build import build
+    from cabildo.model.load import load_dataset
+    from cabildo.pelican.build import build
 
     from browser import ARGS, CHROMIUM
 

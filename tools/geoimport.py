@@ -18,8 +18,8 @@ from pathlib import Path
 from shapely.geometry import mapping, shape
 from shapely.ops import unary_union
 
-from pelican.plugins.cabildo.model.problems import Problems
-from pelican.plugins.cabildo.model.yamlread import read_yaml
+from cabildo.model.problems import Problems
+from cabildo.model.yamlread import read_yaml
 
 ATTRIBUTION = "OCHA / INE Venezuela (CC BY-IGO)"  # the source; pages say what it is
 

@@ -1,11 +1,10 @@
-"""Cabildo: participatory-democracy records as a Pelican site (pelican.plugins.cabildo).
+"""Cabildo: participatory-democracy records as a Pelican site (the Pelican plugin `cabildo`).
 
 The plugin only registers its generators and Jinja set-up here. The work is in the
 layers: model/ (settings, reading and checking data/ into records), views/ (what each
 page shows), outputs/ (pages, maps, open data, feeds, bulletins, search), pelican/ (the
 Pelican glue and the `cabildo` command) and extensions/ (optional parts, the factory).
 """
-from pelican import signals
 
 
 def _generators(pelican):
@@ -36,6 +35,8 @@ def _site_files(pelican):
 
 
 def register():
+    # Imported here: the data layer and the command line run without Pelican.
+    from pelican import signals
     signals.get_generators.connect(_generators)
     signals.finalized.connect(_site_files)
     signals.generator_init.connect(_jinja)

@@ -1,6 +1,6 @@
 """Where the package's own files are: the default theme and the JSON Schemas, read as package
 data so that an installed Cabildo finds them wherever it lives (the wheel maps theme/ into
-pelican.plugins.cabildo.theme)."""
+cabildo.theme)."""
 from importlib.resources import files
 from pathlib import Path
 

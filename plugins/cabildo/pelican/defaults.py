@@ -1,12 +1,12 @@
 """The Pelican settings every Cabildo site shares; a site's pelicanconf.py starts with
-`from pelican.plugins.cabildo.pelican.defaults import *` and sets only its own.
+`from cabildo.pelican.defaults import *` and sets only its own.
 
 The site's pages are Cabildo's (data pages) and hand-written ones in content/pages; no
 blog, no Pelican feeds (Cabildo writes its own, without build dates).
 """
 from ..resources import THEME_DIR
 
-PLUGINS = ["pelican.plugins.cabildo"]
+PLUGINS = ["cabildo"]
 THEME = str(THEME_DIR)
 THEME_TEMPLATES_OVERRIDES = ["templates"]  # a site's own templates/ replace the theme's
 PATH = "content"

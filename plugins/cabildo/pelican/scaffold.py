@@ -181,7 +181,7 @@ def _timezone(country: str) -> str:
 def _settings(name: str, timezone: str, language: str) -> str:
     return f'''"""Pelican settings for {name}'s participatory budget site. Cabildo's settings
 (CABILDO_*) are listed on the site's data model page (/data/model/)."""
-from pelican.plugins.cabildo.pelican.defaults import *  # noqa: F401,F403
+from cabildo.pelican.defaults import *  # noqa: F401,F403
 
 SITENAME = {name!r}
 TIMEZONE = {timezone!r}
