@@ -76,11 +76,22 @@ def test_yaml_syntax_error_names_line(data):
     assert abs(p.line - line) <= 2
 
 
-def test_tab_indentation(data):
-    line = edit(data, "parishes.yaml", "  population: 9400", "\tpopulation: 9400")
+@pytest.mark.parametrize("indent, column", [("\t", 1), ("  \t", 3), ("  \t\t", 3)])
+def test_tab_indentation(data, indent, column):
+    line = edit(data, "parishes.yaml", "  population: 9400", indent + "population: 9400")
     p = only(data)
-    assert (p.path, p.line, p.column) == ("data/parishes.yaml", line, 1)
+    assert (p.path, p.line, p.column) == ("data/parishes.yaml", line, column)
     assert "tab" in p.message and "spaces" in p.hint
+
+
+def test_every_tab_indented_line_is_named(data):
+    path = data / "parishes.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("  population:", "\tpopulation:"), "utf-8")
+    lines = [n for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+             if line.startswith("\t")]
+    found = [p for p in problems(data) if "tab" in p.message]
+    assert len(lines) > 1 and [p.line for p in found] == lines
 
 
 def test_not_utf8(data):

@@ -78,6 +78,14 @@ def test_project_outside_its_parish(data):
     assert re.search(r"lies \d+\.\d km outside its parish 'altagracia'", p.message)
 
 
+def test_point_project_outside_its_parish(data):
+    # Points are tested by their x, y alone (no shape is made for them): same message.
+    replace_geometry(data, "school", "  geometry:\n    type: Point\n"
+                     "    coordinates: [-70.12, 9.80]")
+    p = only(data)
+    assert re.search(r"lies \d+\.\d km outside its parish '[a-z-]+'", p.message)
+
+
 def test_tolerance_is_a_setting(data):
     replace_geometry(data, "road", "  geometry:\n    type: LineString\n"
                      "    coordinates: [[-70.12, 9.80], [-70.121, 9.801]]")

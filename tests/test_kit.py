@@ -112,6 +112,38 @@ def test_an_extension_without_data_leaves_no_trace(ville):
             assert not trace.search(path.read_text("utf-8")), path
 
 
+@pytest.mark.parametrize("site, name", [("torres", "pelicanconf.py"),
+                                        ("torres", "publishconf.py"), ("ville", "pelicanconf.py")])
+def test_validate_reads_the_settings_the_build_reads(ville, monkeypatch, site, name):
+    # validate reads the settings file without Pelican (build.read_config); the build's
+    # Config must be the very one Pelican's reading of the same file would give.
+    from pelican.settings import read_settings
+
+    from cabildo.model.settings import read
+    from cabildo.pelican.build import load_settings, read_config
+    folder = ROOT if site == "torres" else ville
+    monkeypatch.chdir(folder)  # publishconf.py imports pelicanconf from the current folder
+    overrides = {"CABILDO_BULLETINS": False, "CABILDO_ROOT": str(folder)}
+    config = read_config(name, overrides)
+    assert config == read(read_settings(name, override=overrides))
+    assert load_settings(name, overrides)[1] == config
+    assert config["CABILDO_DATA_DIR"] == "data" and not config["CABILDO_BULLETINS"]
+
+
+def test_a_broken_settings_file_is_one_line_naming_its_line(tmp_path):
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    settings = tmp_path / "pelicanconf.py"
+    for text, expected in [
+            ("CABILDO_QUORUM = (\n", "line 2: '(' was never closed (Python cannot read the file)"),
+            ("X = 1\nCABILDO_QUORUM = missing\n",
+             "line 3: NameError: name 'missing' is not defined")]:
+        settings.write_text("from cabildo.pelican.defaults import *\n" + text)
+        for command in ("validate", "build"):
+            ran = cabildo(command, cwd=tmp_path)
+            assert (ran.returncode, ran.stderr) == (2, f"pelicanconf.py: {expected}\n")
+    assert not (tmp_path / "output").exists()
+
+
 def test_validate_speaks_ci_annotations(ville, tmp_path):
     broken = tmp_path / "data"
     subprocess.run(["cp", "-r", str(ville / "data"), str(broken)], check=True)

@@ -267,3 +267,38 @@ NOT_GENERATED = {"ballot"}
 def test_the_record_types_are_all_covered():
     assert set(PLACES) | NOT_GENERATED == {t for t in FILE_KEYS.values()
                                            if not t.startswith("factory")}
+
+
+_DATE_LIKE = (st.text(max_size=12) | st.dates().map(str)
+              | st.from_regex(r"\d{4}-\d{2}-\d{2}", fullmatch=True)
+              | st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_DATE_LIKE)
+def test_the_fast_date_check_agrees_with_the_schema_s_date_format(value):
+    # jsonschema-rs calls schema._date_ok for every date; jsonschema (the wording of
+    # problems) calls _is_date: a date one accepts and the other refuses would pass
+    # validate and then fail where records are built.
+    from cabildo.model import schema
+    try:
+        expected = schema._is_date(value)
+    except ValueError:
+        expected = False
+    assert schema._date_ok(value) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" \t#a:\n\r\u2028\u2029", max_size=30))
+def test_blank_files_and_tab_indents_are_found_line_by_line(text):
+    # yamlread searches the whole text at once; this is the line-by-line reading it replaced.
+    from cabildo.model import yamlread
+    lines = text.splitlines()
+    assert yamlread.is_blank(text) == all(
+        not line.strip() or line.lstrip().startswith("#") for line in lines)
+    expected = []
+    for number, line in enumerate(lines, 1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            expected.append((number, indent.index("\t") + 1))
+    assert yamlread.tab_indents(text) == expected

@@ -11,10 +11,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol, TypeAlias
+from typing import Any, Protocol, TypeAlias, cast
 
 import shapely
-from shapely.geometry import shape
+from shapely.geometry import LineString, Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
@@ -45,24 +45,38 @@ class Boundary:
     attribution: str
 
 
+_NUMBERS = (int, float, Decimal)  # as read; bool is not one of them (True is not 1 here)
+
+
 def floats(coords: object) -> Coords:
-    """GeoJSON coordinates with Decimal numbers (as read) turned into floats."""
-    if isinstance(coords, bool) or not isinstance(coords, (int, float, Decimal, list)):
-        raise ValueError(f"{coords!r} is not a number")  # "-69,75": text, not a number
-    if isinstance(coords, (int, float, Decimal)):
-        return float(coords)
-    return [floats(c) for c in coords]
+    """GeoJSON coordinates with Decimal numbers (as read) turned into floats.
+    (By exact type: it runs for every number of every project.)"""
+    kind = type(coords)
+    if kind is list:
+        items = cast(list[object], coords)
+        if items and type(items[0]) in _NUMBERS:  # a position: its numbers at once
+            return [_float(c) for c in items]
+        return [floats(c) for c in items]
+    return _float(coords)
+
+
+def _float(value: object) -> float:
+    if type(value) not in _NUMBERS:  # "-69,75": text, not a number
+        raise ValueError(f"{value!r} is not a number")
+    return float(cast(float, value))
 
 
 def load_boundaries(root: Path, parishes: Mapping[str, Parish], problems: Problems,
-                    parishes_complete: bool = True) -> dict[str, Boundary]:
+                    parishes_complete: bool = True,
+                    cache: Path | None = None) -> dict[str, Boundary]:
     """The parish boundaries; when parishes.yaml could not be read whole
-    (parishes_complete False), unknown ids are not reported a second time."""
+    (parishes_complete False), unknown ids are not reported a second time. `cache`: where
+    the data files are kept parsed (the boundaries are large: reading them took 0.1 s)."""
     path = root / "geo" / "parishes.geojson"
     if not path.is_file():
         return {}
     rel = "data/geo/parishes.geojson"
-    located = read_yaml(path, rel, problems)
+    located = read_yaml(path, rel, problems, cache)
     if located is None:
         return {}
     data = located.data
@@ -179,14 +193,20 @@ def check_project(add: AddProblem, project: Mapping[str, Any],
             add(("geometry", "coordinates"), "the polygon is not closed",
                 "repeat the first point at the end of each ring")
             return None
-    geom = shape(geometry)
-    if not geom.is_valid:
-        add(("geometry",), f"invalid geometry: {explain_validity(geom)}",
-            "a polygon must not cross itself")
-        return None
-    # most projects lie in their parish: the prepared boundary says so at once
-    if boundary is not None and not boundary.shape.intersects(geom):
-        distance_m = boundary.shape.distance(geom) * METRES_PER_DEGREE
+    if kind == "Point":  # most projects: a point in range is valid, and is tested as x, y
+        geom = None
+        inside = boundary is None or bool(shapely.intersects_xy(boundary.shape, *positions[0]))
+    else:  # a line is made at once: shape() looks its type up again, a thousand times
+        geom = (LineString(cast(list[list[float]], coords)) if kind == "LineString"
+                else shape(geometry))
+        if not geom.is_valid:
+            add(("geometry",), f"invalid geometry: {explain_validity(geom)}",
+                "a polygon must not cross itself")
+            return None
+        # most projects lie in their parish: the prepared boundary says so at once
+        inside = boundary is None or boundary.shape.intersects(geom)
+    if boundary is not None and not inside:
+        distance_m = boundary.shape.distance(geom or Point(*positions[0])) * METRES_PER_DEGREE
         if distance_m > tolerance_m:
             add(("geometry",), f"the project lies {distance_m / 1000:.1f} km outside its parish "
                 f"'{boundary.parish_id}'", "check the coordinates or the project's parish")

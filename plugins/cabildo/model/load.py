@@ -250,7 +250,8 @@ def _load(config: Config | Path | str) -> Dataset:
     tolerance_m = config["CABILDO_GEO_TOLERANCE_M"]
     problems = Problems()
     where = Where()
-    raw = read_all(Path(root), problems, where, config.root / config["CABILDO_CACHE_DIR"] / "yaml")
+    parsed = config.root / config["CABILDO_CACHE_DIR"] / "yaml"
+    raw = read_all(Path(root), problems, where, parsed)
 
     def src(located: Located, path: FieldPath) -> Source:
         return Source(located.path, located.where(path)[0])
@@ -282,7 +283,7 @@ def _load(config: Config | Path | str) -> Dataset:
         checks.reserved_id(problems, where, key)
 
     boundaries = geo.load_boundaries(Path(root), parishes, problems,
-                                     parishes_complete="parish" not in where.unsure)
+                                     parishes_complete="parish" not in where.unsure, cache=parsed)
     area = geo.bounds_of(boundaries)
     allowed = {c.id: list(c.geometry_types) for c in declared.values()}
 

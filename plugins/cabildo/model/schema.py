@@ -15,15 +15,16 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
-
 from ..extensions import extensions
 from ..resources import SCHEMA_DIR
 from .problems import Problems
 from .yamlread import FieldPath, Located, dotted
 
 if TYPE_CHECKING:
+    # jsonschema words the problems of invalid files only: imported when one is found
+    # (a tenth of a second at every start otherwise).
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
     from jsonschema_rs import Validator as CompiledValidator
 
 # A JSON Schema (or one of its subschemas) as json.loads gives it: JSON values nested to any
@@ -57,10 +58,6 @@ def schema_path(record_type: str) -> Path:
             return ext.schema_dir() / f"{record_type}.schema.json"
     return SCHEMA_DIR / f"{record_type}.schema.json"
 
-_formats = FormatChecker(formats=())
-
-
-@_formats.checks("date", raises=ValueError)
 def _is_date(value: object) -> bool:
     if not isinstance(value, str):
         return True
@@ -77,14 +74,23 @@ def _schema(record_type: str) -> JsonSchema:
 
 @cache
 def validator(record_type: str) -> Draft202012Validator:
-    return Draft202012Validator(_schema(record_type), format_checker=_formats)
+    from jsonschema import Draft202012Validator, FormatChecker
+    formats = FormatChecker(formats=())
+    formats.checks("date", raises=ValueError)(_is_date)
+    return Draft202012Validator(_schema(record_type), format_checker=formats)
 
 
 def _date_ok(value: str) -> bool:
+    """_is_date for jsonschema-rs, called for every date of every record: the same answer
+    (a property test compares them) without the regular expression, which cost more."""
+    if not (len(value) == 10 and value[4] == value[7] == "-" and value.isascii()
+            and value[:4].isdigit() and value[5:7].isdigit() and value[8:].isdigit()):
+        return False
     try:
-        return _is_date(value)
+        date.fromisoformat(value)
     except ValueError:
         return False
+    return True
 
 
 @cache

@@ -220,6 +220,33 @@ def read(settings: Mapping[str, object] | Config) -> Config:
     return Config(MappingProxyType(out), Path(cast(str, out["CABILDO_ROOT"])))
 
 
+def read_file(settings_file: str) -> dict[str, object]:
+    """The names a settings file sets (its upper-case ones), the file executed as Pelican
+    executes it, so `validate` reads Cabildo's settings without importing Pelican. A
+    mistake in the file is a SettingsError naming its line, not a traceback."""
+    import importlib.util
+    import sys
+    import traceback
+    path = str(Path(settings_file).resolve())
+    name = Path(settings_file).stem
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise SettingsError("is not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # as Pelican does: publishconf.py imports pelicanconf
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        raise SettingsError(f"line {exc.lineno}: {exc.msg} (Python cannot read the file)"
+                            ) from None
+    except Exception as exc:  # noqa: BLE001 (whatever the file raised, said in one line)
+        lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__)
+                 if frame.filename == path]
+        where = f"line {lines[-1]}: " if lines else ""
+        raise SettingsError(f"{where}{type(exc).__name__}: {exc}") from None
+    return {key: value for key, value in vars(module).items() if key.isupper()}
+
+
 def _check_locales(locales: dict[str, object]) -> None:
     from babel import Locale, UnknownLocaleError
     for lang, name in locales.items():

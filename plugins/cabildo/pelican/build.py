@@ -30,26 +30,43 @@ from . import publish
 log = logging.getLogger(__name__)
 
 
-def load_settings(settings_file: str = "pelicanconf.py", overrides: dict | None = None,
-                  output_path: str | None = None):
-    """Pelican's settings and Cabildo's checked Config, read once from the settings file
-    and the overrides: what validate and build both start from."""
-    from pelican.settings import read_settings
-
-    from ..model.settings import read as read_cabildo
-    if not Path(settings_file).is_file():
-        raise SettingsError(f"the settings file {settings_file} does not exist")
+def _overrides(settings_file: str, overrides: dict | None, output_path: str | None) -> dict:
     override = {"CABILDO_ROOT": os.path.dirname(os.path.abspath(settings_file)),
                 **(overrides or {})}
     if output_path:
         override["OUTPUT_PATH"] = output_path
-    settings = read_settings(settings_file, override=override)
-    return settings, read_cabildo(settings)
+    return override
+
+
+def read_config(settings_file: str = "pelicanconf.py", overrides: dict | None = None,
+                output_path: str | None = None):
+    """Cabildo's checked Config, from the settings file and the overrides: all `validate`
+    reads, without Pelican (importing it costs a third of a second)."""
+    from ..model.settings import read as read_cabildo
+    from ..model.settings import read_file
+    if not Path(settings_file).is_file():
+        raise SettingsError(f"the settings file {settings_file} does not exist")
+    return read_cabildo({**read_file(settings_file),
+                         **_overrides(settings_file, overrides, output_path)})
+
+
+def load_settings(settings_file: str = "pelicanconf.py", overrides: dict | None = None,
+                  output_path: str | None = None):
+    """Pelican's settings and Cabildo's checked Config, read from the settings file and
+    the overrides: the build's. Its Config is read_config's, the one validate checks
+    with (Pelican leaves the CABILDO_ names as the file and the overrides set them)."""
+    config = read_config(settings_file, overrides, output_path)
+    from pelican.settings import read_settings
+    settings = read_settings(settings_file,
+                             override=_overrides(settings_file, overrides, output_path))
+    return settings, config
 
 
 def _load(config):
     """The dataset, or None after printing its problems (validate and build share this)."""
     from ..model.load import load_dataset
+    from ..views import catalogs
+    catalogs.keep_compiled_in(config.root / config["CABILDO_CACHE_DIR"] / "catalogs")
     try:
         dataset = load_dataset(config)
     except DataProblems as exc:
@@ -64,7 +81,7 @@ def validate(settings_file: str = "pelicanconf.py", overrides: dict | None = Non
     """Check data/ exactly as the build would, with the same settings; 0 when valid."""
     start = time.perf_counter()
     try:
-        _, config = load_settings(settings_file, overrides)
+        config = read_config(settings_file, overrides)
     except SettingsError as exc:
         print(f"{settings_file}: {exc}", file=sys.stderr)
         return 2

@@ -6,8 +6,6 @@ site renders each page once per language without a second Pelican build.
 """
 from __future__ import annotations
 
-import gettext
-import io
 import re
 from collections.abc import Mapping
 from datetime import date
@@ -16,15 +14,13 @@ from functools import cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent, get_currency_symbol
 from jinja2 import pass_context
 
 from ..model.collation import sort_key
 from ..model.records import Category, Money
-from ..resources import TRANSLATIONS_DIR  # noqa: E402
 from . import urls
+from .catalogs import translations
 from .tables import label_tables
 
 
@@ -50,19 +46,6 @@ def categories_of(context) -> Mapping[str, Category]:
         dataset = context.get("dataset")
         found = dataset.categories if dataset is not None else {}
     return found
-
-
-@cache
-def translations(lang: str) -> gettext.NullTranslations:
-    po = TRANSLATIONS_DIR / lang / "LC_MESSAGES" / "messages.po"
-    if not po.is_file():
-        return gettext.NullTranslations()
-    with po.open("rb") as f:
-        catalog = read_po(f, locale=lang)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
 
 
 def gettext_for(lang: str, text: str) -> str:

@@ -61,7 +61,7 @@ def localized(lang: str, pattern: str) -> str:
     """A path pattern in a language, from its catalog."""
     if not pattern:
         return pattern  # gettext("") would be the catalog's header
-    from .i18n import translations
+    from .catalogs import translations
     return translations(lang).pgettext(URL, pattern)
 
 
