@@ -288,6 +288,48 @@ def test_the_fast_date_check_agrees_with_the_schema_s_date_format(value):
     assert schema._date_ok(value) == expected
 
 
+_CELL_TEXT = st.text(alphabet="ab <>&\"é1", max_size=6).map(
+    lambda s: s.replace("<", "&lt;").replace(">", "&gt;"))
+_CELL = st.builds(lambda tag, attrs, text: f"<{tag}{attrs}>{text}</{tag}>",
+                  st.sampled_from(["td", "th"]),
+                  st.sampled_from(["", ' class="num"', ' scope="row"', ' colspan="2"',
+                                   ' data-label="x"']),
+                  _CELL_TEXT)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab é&<", max_size=5), min_size=1, max_size=5),
+       st.lists(_CELL, max_size=7))
+def test_a_table_row_is_labelled_alike_by_the_fast_and_the_general_path(names, cells):
+    # Phones read tables as cards labelled by column (views/tables.py). Most rows take
+    # the fast path; it must label exactly as the general one (_label_row).
+    import html as html_module
+
+    from cabildo.views import tables
+    row = "<tr>" + "".join(cells) + "</tr>"
+    labels = [f' data-label="{html_module.escape(n)}"' if n else "" for n in names]
+    fast = tables._label_plain_row(row, labels)
+    if fast is not None:
+        assert fast == tables._label_row(row, names)
+
+
+_PIECES = st.sampled_from(["<table>", "<table class=\"t\">", "</table>", "<tablex>", "x",
+                           "<tbody>", "</tbody>", "<tfoot>", "</tfoot>", "\n"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=12).map("".join))
+def test_elements_are_found_as_the_lazy_regular_expression_finds_them(text):
+    import re
+
+    from cabildo.views import tables
+    mark = "[{}]".format
+    assert tables._elements(text, ("table",), mark) == \
+        re.sub(r"<table\b.*?</table>", lambda m: mark(m.group(0)), text, flags=re.S)
+    assert tables._elements(text, ("tbody", "tfoot"), mark) == \
+        re.sub(r"<(tbody|tfoot)\b.*?</\1>", lambda m: mark(m.group(0)), text, flags=re.S)
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=" \t#a:\n\r\u2028\u2029", max_size=30))
 def test_blank_files_and_tab_indents_are_found_line_by_line(text):
