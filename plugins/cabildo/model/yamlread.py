@@ -286,6 +286,8 @@ def is_blank(text: str) -> bool:
 
 def tab_indents(text: str) -> list[tuple[int, int]]:
     """(line, column) of the first tab in each line's indentation."""
+    if "\t" not in text:  # nearly every file: the search itself tries every position
+        return []
     return [(len(_BREAK.findall(text, 0, tab.start())) + 1, tab.end() - tab.start())
             for tab in _TAB_INDENT.finditer(text)]
 CACHED_FROM = 2_000  # characters; smaller files parse as fast as a cache lookup

@@ -154,23 +154,33 @@ def formatter_for(settings: dict, municipality, lang: str) -> Formatter:
     return _FORMATTERS[key]
 
 
-@cache
 def page_gettext(lang: str, autoescape: bool) -> dict:
     """`_`, `gettext` and `ngettext` bound to one language, for a page's render context.
 
     The same results as the environment's callables (Jinja's "newstyle" gettext: the
     message is escaped as Markup when autoescaping, then always %-formatted), without
     looking the page's language up in the context on each of the thousands of calls."""
+    return _bound_gettext(translations(lang), autoescape)  # a catalog read again: anew
+
+
+@cache
+def _bound_gettext(catalog, autoescape: bool) -> dict:
     from markupsafe import Markup
-    catalog = translations(lang)
     plain_gettext, plain_ngettext = catalog.gettext, catalog.ngettext
     wrap = Markup if autoescape else str
+    # Most calls format nothing, and pages ask for the same few hundred messages over and
+    # over (half a million calls at full scale): each is looked up and wrapped once.
+    # (Markup and str are immutable: one result serves every page.)
+    plain: dict[str, str] = {}
 
     def gettext(__string, **variables):
-        text = plain_gettext(__string)
-        if not variables and "%" not in text:  # most calls: nothing to format
-            return wrap(text)
-        return wrap(text) % variables
+        if not variables:
+            found = plain.get(__string)
+            if found is None:
+                text = plain_gettext(__string)
+                found = plain[__string] = wrap(text) if "%" not in text else wrap(text) % {}
+            return found
+        return wrap(plain_gettext(__string)) % variables
 
     def ngettext(__singular, __plural, __num, **variables):
         variables.setdefault("num", __num)
