@@ -38,15 +38,17 @@ def extras(page, lang: str, data, settings: dict) -> dict:
     def url(kind, **values):
         return f"{siteurl}/{urls.path(kind, lang, default, **values)}"
     town = data.municipality
-    government = {"@type": "GovernmentOrganization",
-                  "name": _("Municipality of %(name)s") % {"name": town.name},
-                  "url": url("home"), "address": _place(data)["address"]}
+
+    def government() -> dict:  # only a few kinds of page name it (extras run for every page)
+        return {"@type": "GovernmentOrganization",
+                "name": _("Municipality of %(name)s") % {"name": town.name},
+                "url": url("home"), "address": _place(data)["address"]}
     out = {"og_locale": (town.locale if lang == default else
                          settings.get("CABILDO_LOCALES", {}).get(lang) or full_locale(lang)),
            "feed_url": f"{siteurl}/{feeds.feed_path(lang, default)}"}
     items = []
     if page.kind == "home":
-        items.append({"@context": "https://schema.org", **government})
+        items.append({"@context": "https://schema.org", **government()})
     elif page.kind in ("parish_cycle", "council"):
         if page.kind == "parish_cycle":
             pc = page.context["pc"]
@@ -62,13 +64,14 @@ def extras(page, lang: str, data, settings: dict) -> dict:
             assemblies = [(a, _("Citizens' assembly of %(council)s, %(year)s")
                            % {"council": council.name, "year": a.year})
                           for a in page.context["assemblies"]]
+        organizer = government() if assemblies else None
         for a, name in assemblies:
             items.append({"@context": "https://schema.org", "@type": "Event", "name": name,
                           "startDate": a.date.isoformat(),
                           "eventStatus": "https://schema.org/EventScheduled",
                           "eventAttendanceMode":
                               "https://schema.org/OfflineEventAttendanceMode",
-                          "location": _place(data, parish), "organizer": government})
+                          "location": _place(data, parish), "organizer": organizer})
     elif (found := _extension_seo(page, lang, data, siteurl, default)) is not None:
         out["feed_url"], more = found
         items.extend(more)
@@ -87,7 +90,7 @@ def extras(page, lang: str, data, settings: dict) -> dict:
             "description": _("Communal councils, assemblies, votes and projects of the "
                              "participatory budget, each amount in its cycle's currency."),
             "url": url("data"), "license": "https://creativecommons.org/licenses/by/4.0/",
-            "creator": government, "inLanguage": lang,
+            "creator": government(), "inLanguage": lang,
             "temporalCoverage": f"{min(years)}/{max(years)}" if years else None,
             "distribution": distribution})
     out["jsonld"] = [_json(item) for item in items]
