@@ -55,7 +55,7 @@ def floats(coords: object) -> Coords:
     if kind is list:
         items = cast(list[object], coords)
         if items and type(items[0]) in _NUMBERS:  # a position: its numbers at once
-            return [_float(c) for c in items]
+            return [float(cast(float, c)) if type(c) in _NUMBERS else _float(c) for c in items]
         return [floats(c) for c in items]
     return _float(coords)
 

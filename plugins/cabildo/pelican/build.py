@@ -22,7 +22,6 @@ import threading
 import time
 from pathlib import Path
 
-from .. import workers
 from ..model.problems import DataProblems
 from ..model.settings import SettingsError
 from . import publish
@@ -245,6 +244,7 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
             raise
         return 1
     finally:
+        from .. import workers  # (here: validate and the up-to-date check never fork)
         workers.stop_all()  # a failed build's open data process, before its folder goes
         workers.thaw()
         for sig, handler in previous.items():
