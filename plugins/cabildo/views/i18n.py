@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -163,7 +163,7 @@ def page_gettext(lang: str, autoescape: bool) -> dict:
     return _bound_gettext(translations(lang), autoescape)  # a catalog read again: anew
 
 
-@cache
+@lru_cache(maxsize=16)  # bounded: `serve` reads the catalogs again at every build
 def _bound_gettext(catalog, autoescape: bool) -> dict:
     from markupsafe import Markup
     plain_gettext, plain_ngettext = catalog.gettext, catalog.ngettext
