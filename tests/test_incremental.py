@@ -234,3 +234,25 @@ def test_after_every_page_was_rendered_anew_the_next_build_starts_from_an_empty_
     assert _differences(_tree(out), _tree(clean)) == []
     pages = [p for p in out.rglob("*.html") if "proyectos" in p.parts]
     assert all(p.stat().st_nlink > 1 for p in pages)  # linked from the published build
+
+
+def test_a_translation_edited_between_two_builds_in_one_process_shows(tmp_path, monkeypatch):
+    # `cabildo serve` builds again and again in one process: an edited .po must reach the
+    # pages at the next build (the compiled catalogs are kept by the .po's digest).
+    from cabildo.views import catalogs
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(catalogs, "TRANSLATIONS_DIR", theme / "translations")
+    data, out, cache = tmp_path / "data", tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(ROOT / "data", data)
+    _build(data, out, cache, THEME=str(theme), CABILDO_MAPS=False)
+    home = (out / "index.html").read_text("utf-8")
+    assert ">Proyectos<" in home and "Proyectoz" not in home
+    po = theme / "translations" / "es" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text("utf-8")
+    assert 'msgid "Projects"\nmsgstr "Proyectos"\n' in text
+    po.write_text(text.replace('msgid "Projects"\nmsgstr "Proyectos"\n',
+                               'msgid "Projects"\nmsgstr "Proyectoz"\n'), "utf-8")
+    _build(data, out, cache, THEME=str(theme), CABILDO_MAPS=False)
+    assert ">Proyectoz<" in (out / "index.html").read_text("utf-8")
+    assert len(list((cache / "catalogs").glob("es-*.mo"))) == 2  # each .po, compiled once
