@@ -225,25 +225,82 @@ class Indexer:
             process.terminate()
 
 
-def serve(settings: str, output: str, overrides: dict, host: str, port: int,
-          watched: list[Path]) -> int:
-    from ..outputs.bulletins import LATER, Later
-    from .build import build_if_changed
-    from .bulletin_generator import LATER as PRINT_LATER
+class _Session:
+    """The builds of one `cabildo serve`, and what follows each once its pages are
+    published: the bulletins it let stand in are printed (then the site is built again
+    when one came out different), and the search index is refreshed."""
 
-    search = overrides.get("CABILDO_SEARCH", True) is not False
-    # indexed, and changed bulletins printed, after the pages reload
-    quick = {**overrides, "CABILDO_SEARCH": False, PRINT_LATER: True}
+    def __init__(self, settings: str, output: Path, overrides: dict, news: BuildNews):
+        from .bulletin_generator import LATER as PRINT_LATER
+        self.settings, self.output, self.news = settings, output, news
+        self.indexer = Indexer(output) if overrides.get("CABILDO_SEARCH", True) is not False \
+            else None
+        # indexed, and changed bulletins printed, after the pages reload
+        self.overrides = {**overrides, "CABILDO_SEARCH": False, PRINT_LATER: True}
+        self.printing = None  # the process printing the bulletins, if any
+        self.printing_since = 0.0
 
-    def rebuild(quiet: bool) -> str:
+    def build(self, quiet: bool) -> str:
         """Build; "" when published, else what went wrong (also on stderr)."""
+        from .build import build_if_changed
         captured = io.StringIO()
         with contextlib.redirect_stderr(_Tee(captured, sys.stderr)):
-            code = build_if_changed(settings, output, quick, quiet=quiet)
+            code = build_if_changed(self.settings, str(self.output), self.overrides,
+                                    quiet=quiet)
         if code == 130:  # Ctrl-C during the build (build.py left output/ as it was)
             raise KeyboardInterrupt
         return "" if code == 0 else captured.getvalue().strip() or f"the build failed ({code})"
 
+    def after(self, problems: str) -> None:
+        """Once a build is over: print the bulletins it let stand in, else index."""
+        from ..outputs.bulletins import LATER
+        self.printing, self.printing_since = _print_later(LATER, problems), time.perf_counter()
+        if not problems and self.printing is None and self.indexer is not None:
+            self.indexer.request()  # (else once the bulletins are printed: see printed())
+
+    def printed(self) -> str | None:
+        """When the bulletins' printing has ended: what the site is built again for, or
+        None (nothing printing, still printing, or the same bulletins as before)."""
+        from ..outputs.bulletins import Later
+        if self.printing is None or self.printing.is_alive():
+            return None
+        code, self.printing = self.printing.exitcode, None
+        changed = code == Later.CHANGED
+        if code and not changed:
+            print(f"the bulletins could not be printed (exit status {code}): the "
+                  "site links them as they were printed last", file=sys.stderr)
+        else:
+            print(f"bulletins printed in {time.perf_counter() - self.printing_since:.1f} s"
+                  + (": building the site again with them" if changed else
+                     ", the same as before"), flush=True)
+        if changed:
+            return "Rebuilding: the bulletins were printed, their links change…"
+        if self.indexer is not None:
+            self.indexer.request()
+        return None
+
+    def rebuild(self, what: str) -> None:
+        """Build again, saying why to the pages and in the terminal."""
+        self.news.start(what)
+        print(what, flush=True)  # in the terminal too (and the bench waits on it)
+        if self.indexer is not None:
+            self.indexer.stop()
+        self.stop()  # what it prints may be stale already
+        started = time.perf_counter()
+        problems = self.build(quiet=True)
+        self.news.publish(problems)
+        if not problems:
+            print(f"rebuilt in {time.perf_counter() - started:.1f} s", flush=True)
+        else:
+            print("rebuild failed: the site stays as it was", flush=True)
+        self.after(problems)
+
+    def stop(self) -> None:
+        _stop(self.printing)
+
+
+def serve(settings: str, output: str, overrides: dict, host: str, port: int,
+          watched: list[Path]) -> int:
     out = Path(output)
     news = BuildNews()
     try:  # the address first: a busy port is said at once, not after a first build
@@ -253,8 +310,9 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
               "(another server there? choose one with --port)", file=sys.stderr)
         return 2
     server.daemon_threads = True
+    session = _Session(settings, out, overrides, news)
     try:
-        problems = rebuild(quiet=False)
+        problems = session.build(quiet=False)
     except KeyboardInterrupt:
         server.server_close()
         return 130
@@ -263,10 +321,9 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
         return 1
     if problems:
         news.publish(problems)
-    indexer = Indexer(out) if search else None
-    printing, printing_since = _print_later(LATER, problems), time.perf_counter()
-    if indexer is not None and printing is None:
-        indexer.request()
+    session.after(problems)
+    if problems and session.indexer is not None:
+        session.indexer.request()  # the site served is the last one built: its index
     threading.Thread(target=server.serve_forever, daemon=True, name="http").start()
     print(f"Serving {output}/ on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
     before = snapshot(watched)
@@ -275,52 +332,30 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
             time.sleep(POLL_SECONDS)
             now = snapshot(watched)
             if now == before:
-                if printing is None or printing.is_alive():
+                what = session.printed()
+                if what is None:
                     continue
-                code, printing = printing.exitcode, None
-                changed = code == Later.CHANGED
-                if code and not changed:
-                    print(f"the bulletins could not be printed (exit status {code}): the "
-                          "site links them as they were printed last", file=sys.stderr)
-                else:
-                    print(f"bulletins printed in {time.perf_counter() - printing_since:.1f} s"
-                          + (": building the site again with them" if changed else
-                             ", the same as before"), flush=True)
-                if not changed:
-                    if indexer is not None:
-                        indexer.request()
-                    continue
-                what = "Rebuilding: the bulletins were printed, their links change…"
             else:
-                while True:  # an editor may write a file in several steps: let it finish
-                    time.sleep(0.05)
-                    settled = snapshot(watched)
-                    if settled == now:
-                        break
-                    now = settled
+                now = _settled(watched, now)
                 what = _building(before, now, watched)
                 before = now
-            news.start(what)
-            print(what, flush=True)  # in the terminal too (and the bench waits on it)
-            if indexer is not None:
-                indexer.stop()
-            _stop(printing)  # what it prints may be stale already
-            started = time.perf_counter()
-            problems = rebuild(quiet=True)
-            news.publish(problems)
-            if not problems:
-                print(f"rebuilt in {time.perf_counter() - started:.1f} s", flush=True)
-            else:
-                print("rebuild failed: the site stays as it was", flush=True)
-            printing, printing_since = _print_later(LATER, problems), time.perf_counter()
-            if not problems and printing is None and indexer is not None:
-                indexer.request()  # (else once the bulletins are printed: see above)
+            session.rebuild(what)
     except KeyboardInterrupt:
         pass
     finally:
-        _stop(printing)
+        session.stop()
         server.shutdown()
     return 0
+
+
+def _settled(watched: list[Path], now: dict) -> dict:
+    """The files once they stop changing: an editor may write a file in several steps."""
+    while True:
+        time.sleep(0.05)
+        settled = snapshot(watched)
+        if settled == now:
+            return settled
+        now = settled
 
 
 def _print_later(later: list, problems: str):
