@@ -322,3 +322,35 @@ def test_each_setting_is_typed_as_it_is_read():
     for group, kind in expected.items():
         for name in get_args(group):
             assert type(config[name]) is kind, name
+
+
+def test_a_kept_verdict_holds_only_for_the_same_text_and_the_same_schema(tmp_path, monkeypatch):
+    # A large file that passed its schema is not checked again while neither its text nor
+    # its schema changes (schema.check_file): a stricter schema must still reject it.
+    import json
+
+    from cabildo.model import schema
+    from cabildo.model.settings import Config
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    shutil.copytree(ROOT / "data", data)
+    config = Config.for_data(data, CABILDO_CACHE_DIR=str(cache))
+    load_dataset(config)
+    assert list(cache.rglob("*.valid"))  # the projects' files, noted valid
+    load_dataset(config)  # and found valid again from the note
+    strict = json.loads(schema.schema_path("project").read_text("utf-8"))
+    strict["$defs"]["project"]["properties"]["title"]["maxLength"] = 5
+    stricter = tmp_path / "project.schema.json"
+    stricter.write_text(json.dumps(strict), "utf-8")
+    original = schema.schema_path
+    monkeypatch.setattr(schema, "schema_path",
+                        lambda record_type: stricter if record_type == "project"
+                        else original(record_type))
+    for cached in (schema._checker_digest, schema._compiled, schema.validator):
+        cached.cache_clear()
+    try:
+        found = problems(config)
+    finally:
+        for cached in (schema._checker_digest, schema._compiled, schema.validator):
+            cached.cache_clear()
+    assert any(p.path.startswith("data/projects/") and p.field.endswith(".title")
+               for p in found), found[:3]

@@ -5,7 +5,9 @@ use for completion (`# yaml-language-server: $schema=...` at the top of each dat
 """
 from __future__ import annotations
 
+import contextlib
 import difflib
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -104,6 +106,27 @@ def _compiled(record_type: str) -> CompiledValidator | None:
         return None
     return jsonschema_rs.validator_for(_schema(record_type), validate_formats=True,
                                        formats={"date": _date_ok})
+
+
+def _verdict(cached: Path | None, record_type: str) -> Path | None:
+    """Where "valid" is noted for a cached file's text under its record type's schema."""
+    if cached is None:
+        return None
+    return cached.with_name(f"{cached.stem}.{_checker_digest(record_type)}.valid")
+
+
+@cache
+def _checker_digest(record_type: str) -> str:
+    """What a verdict depends on besides the text: the schema, this module's checks and
+    the installed validator (its file changes with its version)."""
+    import importlib.util
+    found = importlib.util.find_spec("jsonschema_rs")
+    origin = Path(found.origin) if found is not None and found.origin else None
+    stat = origin.stat() if origin is not None and origin.is_file() else None
+    validator = f"{origin}:{stat.st_size}:{stat.st_mtime_ns}" if stat else "none"
+    digest = hashlib.sha256(schema_path(record_type).read_bytes() + b"\0"
+                            + Path(__file__).read_bytes() + b"\0" + validator.encode())
+    return digest.hexdigest()[:24]
 
 
 def _valid(record_type: str, data: object) -> bool:
@@ -226,7 +249,13 @@ def check_file(located: Located, problems: Problems) -> tuple[str | None, set[in
         )
         return None, {None}
     record_type = known[next(iter(data))]
+    verdict = _verdict(located.cached, record_type)
+    if verdict is not None and verdict.exists():  # this text, valid under this schema
+        return record_type, set()
     if _valid(record_type, data):
+        if verdict is not None:
+            with contextlib.suppress(OSError):  # a read-only cache only costs speed
+                verdict.touch()
         return record_type, set()
     errors = sorted(validator(record_type).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     bad: set[int | None] = set()

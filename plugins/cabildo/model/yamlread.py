@@ -52,6 +52,9 @@ class Located:
     # parts: what a build shows), and `more` gives all the others when a problem
     # needs them: most builds never do, and reading them was a sixth of loading.
     more: Callable[[], Marks] | None = field(default=None, repr=False, compare=False)
+    # The parse cache's entry for this very text, when it has one: the schema's verdict
+    # on it is kept beside it (schema.check_file).
+    cached: Path | None = field(default=None, repr=False, compare=False)
 
     def where(self, path: Iterable[str | int]) -> tuple[int, int]:
         """The position of `path`, or of its closest ancestor that has one."""
@@ -368,6 +371,7 @@ def read_yaml(file: Path, rel: str, problems: Problems, cache: Path | None = Non
         return None
     kept = _cache_file(cache, text) if cache is not None and len(text) >= CACHED_FROM else None
     if kept is not None and (hit := _from_cache(kept, rel, text)) is not None:
+        hit.cached = kept
         return hit
     located = Located(rel, None)
     before = len(problems.items)
@@ -399,4 +403,5 @@ def read_yaml(file: Path, rel: str, problems: Problems, cache: Path | None = Non
         return None
     if kept is not None and len(problems.items) == before:
         _to_cache(kept, located)
+        located.cached = kept
     return located
