@@ -52,8 +52,8 @@ class Located:
     # parts: what a build shows), and `more` gives all the others when a problem
     # needs them: most builds never do, and reading them was a sixth of loading.
     more: Callable[[], Marks] | None = field(default=None, repr=False, compare=False)
-    # The parse cache's entry for this very text, when it has one: the schema's verdict
-    # on it is kept beside it (schema.check_file).
+    # Where the parse cache keeps this very text (its parsed values only when the file is
+    # large): the schema's verdict on it is noted beside (schema.check_file).
     cached: Path | None = field(default=None, repr=False, compare=False)
 
     def where(self, path: Iterable[str | int]) -> tuple[int, int]:
@@ -369,7 +369,8 @@ def read_yaml(file: Path, rel: str, problems: Problems, cache: Path | None = Non
                      "spaces", "replace the tab with spaces")
     if tabs:
         return None
-    kept = _cache_file(cache, text) if cache is not None and len(text) >= CACHED_FROM else None
+    entry = _cache_file(cache, text) if cache is not None else None
+    kept = entry if len(text) >= CACHED_FROM else None  # small files: parsed again
     if kept is not None and (hit := _from_cache(kept, rel, text)) is not None:
         hit.cached = kept
         return hit
@@ -403,5 +404,5 @@ def read_yaml(file: Path, rel: str, problems: Problems, cache: Path | None = Non
         return None
     if kept is not None and len(problems.items) == before:
         _to_cache(kept, located)
-        located.cached = kept
+    located.cached = entry
     return located
