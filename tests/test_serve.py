@@ -117,6 +117,21 @@ def test_a_busy_port_is_said_at_once_without_building(tmp_path):
     assert not (tmp_path / "output").exists()  # nothing was built
 
 
+def _idle(server: dict, quiet: float = 1.0, limit: float = 120) -> None:
+    """Wait until every rebuild the server started has ended (its log says so): a test
+    that saves while an earlier save's build runs would take that build's reload for
+    its own (the pages are told which build is under way when they connect)."""
+    deadline = time.monotonic() + limit
+    while True:
+        time.sleep(quiet)
+        log = server["log"].read_text()
+        started = log.count("Rebuilding")
+        ended = log.count("rebuilt in") + log.count("rebuild failed")
+        if started == ended:
+            return
+        assert time.monotonic() < deadline, log[-2000:]
+
+
 def _events(url: str):
     """The server's messages to open pages, one JSON object at a time ({} for the
     comment it sends every 15 s to keep the connection open)."""
@@ -143,7 +158,7 @@ def test_open_pages_are_told_at_once_which_saved_file_is_being_rebuilt(served):
     """At full scale a rebuild takes seconds: the page says at once that the save was
     seen, and which file, before it reloads with the change."""
     import urllib.request
-    time.sleep(1.0)  # the restore at the end of the test above has been seen
+    _idle(served)  # the rebuild after the test above restored this file is over
     file, text, project_id, title = _project_file(served["data"])
     events = _events(served["url"])
     try:
