@@ -32,6 +32,8 @@ import sys
 import time
 from pathlib import Path
 
+from cabildo.pelican.devserver import log_is_idle
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -81,10 +83,7 @@ def _idle(log: Path, quiet: float = 2.0, limit: float = 300) -> None:
         text = log.read_text()
         if text != seen:
             seen, since = text, time.perf_counter()
-        elif (time.perf_counter() - since >= quiet
-              and text.count("bulletins to print") == text.count("bulletins printed")
-              and text.count("Rebuilding") == text.count("rebuilt in")
-              + text.count("rebuild failed")):
+        elif time.perf_counter() - since >= quiet and log_is_idle(text):
             return
         time.sleep(0.2)
 

@@ -14,6 +14,8 @@ import time
 
 import pytest
 
+from cabildo.pelican.devserver import log_is_idle
+
 from browser import need_chromium
 from conftest import ROOT
 
@@ -125,9 +127,7 @@ def _idle(server: dict, quiet: float = 1.0, limit: float = 120) -> None:
     while True:
         time.sleep(quiet)
         log = server["log"].read_text()
-        started = log.count("Rebuilding")
-        ended = log.count("rebuilt in") + log.count("rebuild failed")
-        if started == ended:
+        if log_is_idle(log):
             return
         assert time.monotonic() < deadline, log[-2000:]
 

@@ -358,6 +358,14 @@ def _settled(watched: list[Path], now: dict) -> dict:
         now = settled
 
 
+def log_is_idle(log: str) -> bool:
+    """Whether what `cabildo serve` printed shows no build under way and no bulletins
+    printing: it says when each starts and ends (the bench and the tests wait on this)."""
+    return (log.count("Rebuilding") == log.count("rebuilt in") + log.count("rebuild failed")
+            and log.count("bulletins to print")
+            == log.count("bulletins printed") + log.count("bulletins could not be printed"))
+
+
 def _print_later(later: list, problems: str):
     """The process printing the bulletins the last build let stand in, if any."""
     pending = later[:]
