@@ -24,6 +24,7 @@ and the no-op build and `validate` measure the compiler.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -88,11 +89,26 @@ def _idle(log: Path, quiet: float = 2.0, limit: float = 300) -> None:
         time.sleep(0.2)
 
 
+def _watch(port: int, page: str) -> None:
+    """What a browser showing `page` does: hold the server's events open (its script
+    says which page it is, and that page is rendered first), until the server stops."""
+    import http.client
+    from urllib.parse import quote
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=None)
+    connection.request("GET", f"/_cabildo/events?page={quote(page)}")
+    response = connection.getresponse()
+    with contextlib.suppress(OSError):
+        while response.readline():
+            pass
+
+
 def _serve_edits(data: Path, output: Path, cache: Path, edits: int = 3) -> list[float]:
     """Seconds from saving a project's amount to `cabildo serve` serving its page with
-    the new amount (what the browser's reload then shows), for a few edits in a row."""
+    the new amount (what the browser's reload then shows), for a few edits in a row,
+    the page open as in a browser."""
     import signal
     import socket
+    import threading
     import urllib.request
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -122,6 +138,8 @@ def _serve_edits(data: Path, output: Path, cache: Path, edits: int = 3) -> list[
             page = f"/proyectos/{found[1]}/"
             new = int(found[2]) - 1000 * (n + 1)
             shown = f"{new:,}".replace(",", ".")  # as the Spanish page writes it
+            if n == 0:
+                threading.Thread(target=_watch, args=(port, page), daemon=True).start()
             _idle(log)  # bulletins of the edit before printed, as staff would find it
             start = time.perf_counter()
             file.write_text(text[:found.start(2)] + str(new) + text[found.end(2):], "utf-8")

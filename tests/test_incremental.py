@@ -256,3 +256,45 @@ def test_a_translation_edited_between_two_builds_in_one_process_shows(tmp_path, 
     _build(data, out, cache, THEME=str(theme), CABILDO_MAPS=False)
     assert ">Proyectoz<" in (out / "index.html").read_text("utf-8")
     assert len(list((cache / "catalogs").glob("es-*.mo"))) == 2  # each .po, compiled once
+
+
+def test_the_pages_open_in_a_browser_are_rendered_first_as_they_are_then_published(tmp_path):
+    """`cabildo serve` has the build render the pages open in a browser before it checks
+    the others (pagerender.render_first): the edited page is shown while the rest of the
+    site is still the old one, and it is byte for byte the page then published."""
+    from cabildo.pelican.pagerender import render_first
+    from cabildo.views.urls import file as page_file
+    data, cache, out = tmp_path / "data", tmp_path / "cache", tmp_path / "output"
+    shutil.copytree(ROOT / "data", data)
+    _build(data, out, cache)
+    projects = sorted((data / "projects").glob("*.yaml"))[-1]
+    text = projects.read_text("utf-8")
+    found = re.search(r"\n- id: (\S+)\n(?:  .*\n)*?  title: (.+)\n", text)
+    project_id, title = found[1], found[2]
+    projects.write_text(text.replace(f"  title: {title}\n", f"  title: {title} (etapa 2)\n", 1),
+                        "utf-8")
+    open_pages = {page_file("project", "es", id=project_id),
+                  page_file("project", "en", id=project_id), "no/such/page/index.html"}
+
+    class Browsers:
+        shown: dict[str, bytes] = {}
+        published_then: dict[str, str] = {}
+
+        def open_pages(self):
+            return open_pages
+
+        def show(self, pages):
+            self.shown = pages
+            self.published_then = {page: (out / page).read_text("utf-8") for page in pages}
+
+    browsers = Browsers()
+    render_first(browsers)
+    try:
+        _build(data, out, cache)
+    finally:
+        render_first(None)
+    assert sorted(browsers.shown) == sorted(open_pages - {"no/such/page/index.html"})
+    for page, html in browsers.shown.items():
+        assert f"{title} (etapa 2)" in html.decode("utf-8")
+        assert f"{title} (etapa 2)" not in browsers.published_then[page]  # shown first
+        assert html == (out / page).read_bytes()  # what the build then published

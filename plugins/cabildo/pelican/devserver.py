@@ -17,6 +17,10 @@ and every open page reloaded as soon as the new build is published.
   (never the files in output/) gets a small script that says at once which saved file
   is being rebuilt, then reloads the page, or, when the build failed, shows the
   problems in a banner. The site stays as it was built last.
+- The page being edited comes first: each page's events say which page it is, and
+  the build renders the open pages before it checks the thousands of others
+  (pagerender.render_first). They are served from memory and reloaded at once; when
+  the build is published with the same page, it is not reloaded again.
 """
 from __future__ import annotations
 
@@ -32,13 +36,15 @@ from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import publish
 
 EVENTS = "/_cabildo/events"
 POLL_SECONDS = 0.1
 # Shown only by this server, before </body>: reload on a new build, banner on problems.
-SCRIPT = ("<script>(()=>{const s=window.cabildoEvents=new EventSource('" + EVENTS + "');s.onmessage=e=>{"
+SCRIPT = ("<script>(()=>{const s=window.cabildoEvents=new EventSource('" + EVENTS + "?page='"
+          "+encodeURIComponent(location.pathname));s.onmessage=e=>{"
           "const m=JSON.parse(e.data);if(m.reload){location.reload();return}"
           "let n=document.getElementById('cabildo-building');"
           "if(m.building){if(!n){n=document.createElement('p');n.id='cabildo-building';"
@@ -56,28 +62,57 @@ SCRIPT = ("<script>(()=>{const s=window.cabildoEvents=new EventSource('" + EVENT
 
 
 class BuildNews:
-    """What the pages are told: that a build started (and after which change), then a
-    build number to reload on, or the last problems."""
+    """What the pages are told: that a build started (and after which change), that
+    their page was rendered first, then a build number to reload on, or the last
+    problems. Also which pages are open, for the build to render them first."""
 
     def __init__(self):
         self.changed = threading.Condition()
         self.version = 0
         self.problems = ""
         self.building = ""
+        self.build = 0  # builds started
+        self.previews: dict[str, bytes] = {}  # output file: rendered first, not yet published
+        self.previewed: dict[str, bytes] = {}  # the same, of the build that ended last
+        self._open: dict[str, int] = {}  # output file: how many browsers show it
 
     def start(self, what: str) -> None:
         """A save was seen: at full scale the build takes seconds, and staff should
         know at once that their change is on its way."""
         with self.changed:
             self.version += 1
+            self.build += 1
             self.building = what
+            self.previews, self.previewed = {}, {}
             self.changed.notify_all()
+
+    def show(self, pages: dict[str, bytes]) -> None:
+        """The build rendered the open pages first (pagerender.render_first): they are
+        served from here, and reloaded, until the build is published."""
+        with self.changed:
+            if self.building:
+                self.version += 1
+                self.previews = dict(pages)
+                self.changed.notify_all()
 
     def publish(self, problems: str = "") -> None:
         with self.changed:
             self.version += 1
             self.problems, self.building = problems, ""
+            self.previewed, self.previews = self.previews, {}
             self.changed.notify_all()
+
+    def open_pages(self) -> set[str]:
+        with self.changed:
+            return set(self._open)
+
+    def watch(self, page: str, watching: bool) -> None:
+        with self.changed:
+            count = self._open.get(page, 0) + (1 if watching else -1)
+            if count > 0:
+                self._open[page] = count
+            else:
+                self._open.pop(page, None)
 
     def message(self) -> dict | None:
         """What a page is sent now (called holding `changed`)."""
@@ -99,6 +134,10 @@ class Handler(SimpleHTTPRequestHandler):
     def do_GET(self):
         if self.path.split("?")[0] == EVENTS:
             return self._events()
+        with self.news.changed:
+            first = self.news.previews.get(target_of(self.path))
+        if first is not None:  # the build under way rendered this page first
+            return self._send_html(first)
         if self.path.startswith("/pagefind/") and not Path(self.translate_path(self.path)).exists():
             older = _search_folder(self.output)
             if older is not None:
@@ -111,7 +150,9 @@ class Handler(SimpleHTTPRequestHandler):
         return super().do_GET()
 
     def _html(self, path: Path) -> None:
-        body = path.read_bytes()
+        self._send_html(path.read_bytes())
+
+    def _send_html(self, body: bytes) -> None:
         end = body.rfind(b"</body>")
         body = body[:end] + SCRIPT + body[end:] if end >= 0 else body + SCRIPT
         self.send_response(HTTPStatus.OK)
@@ -122,32 +163,68 @@ class Handler(SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
     def _events(self) -> None:
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
         news = self.news
+        query = parse_qs(urlsplit(self.path).query).get("page")
+        page = target_of(query[0]) if query else None  # the page this browser shows
+        if page:
+            news.watch(page, True)
         with news.changed:
             seen, message = news.version, news.message()
+            # the build whose page rendered first this browser shows, if any
+            fresh = news.build if page in news.previews else None
+            showing = news.previews.get(page) if page else None
+        showing = showing or (self._published(page) if page else None)  # what it was served
         try:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
             if message:  # a page opened during a build, or after a failed one, says so too
                 self._send(message)
             while True:
                 with news.changed:
                     news.changed.wait_for(lambda: news.version != seen, timeout=15)
-                    version, message = news.version, news.message()
+                    version, message, build = news.version, news.message(), news.build
+                    first = news.previews.get(page) if news.building else news.previewed.get(page)
                 if version == seen:
                     self.wfile.write(b": still here\n\n")  # keeps proxies from closing it
                     self.wfile.flush()
                     continue
                 seen = version
-                self._send(message or {"reload": True})
+                if first is not None and fresh != build:  # rendered first: reload now
+                    fresh = build
+                    if first != showing:  # (a build for the bulletins: the same page)
+                        self._send({"reload": True})
+                        continue
+                if message and message.get("building"):
+                    self._send(message)
+                elif fresh == build and not message and first == self._published(page):
+                    self._send({})  # it shows the published page already: no reload
+                elif fresh == build:  # it shows what was not published: the site as it is
+                    self._send({"reload": True})
+                else:
+                    self._send(message or {"reload": True})
         except (BrokenPipeError, ConnectionResetError):
             return
+        finally:
+            if page:
+                news.watch(page, False)
+
+    def _published(self, page: str) -> bytes | None:
+        try:
+            return (self.output / page).read_bytes()
+        except OSError:
+            return None
 
     def _send(self, message: dict) -> None:
         self.wfile.write(f"data: {json.dumps(message)}\n\n".encode())
         self.wfile.flush()
+
+
+def target_of(url: str) -> str:
+    """The output file a URL path shows ("/proyectos/x/" -> "proyectos/x/index.html")."""
+    path = unquote(urlsplit(url).path).lstrip("/")
+    return path + "index.html" if not path or path.endswith("/") else path
 
 
 def _search_folder(output: Path) -> Path | None:
@@ -327,6 +404,8 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
     threading.Thread(target=server.serve_forever, daemon=True, name="http").start()
     print(f"Serving {output}/ on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
     before = snapshot(watched)
+    from .pagerender import render_first
+    render_first(news)  # each build renders first the pages open in a browser
     try:
         while True:
             time.sleep(POLL_SECONDS)
@@ -343,6 +422,7 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
     except KeyboardInterrupt:
         pass
     finally:
+        render_first(None)
         session.stop()
         server.shutdown()
     return 0

@@ -135,18 +135,11 @@ class _Worker:
         page = gen.pages[number]
         gen._map_cache = {}  # a page's map is rendered once, then localised per language
         template = gen.get_template(page.template.removesuffix(".html"))
-        default = self.languages[0]
-        alternates = {lang: urls.path(page.kind, lang, default, **page.values)
-                      for lang in self.languages}
+        alternates = self.alternates(page)
         records = {}
         own = self.digests.of(page.context)  # the same in every language: hashed once
         for lang in self.languages:
-            path = alternates[lang]
-            target = path if path.endswith(".html") else path + "index.html"
-            mine = {"lang": lang, "page_kind": page.kind, "alternates": alternates,
-                    "this_path": path}
-            extras = seo.extras(page, lang, gen.data, gen.settings)
-            values = {**mine, **page.context, **extras}
+            target, mine, extras = self.inputs(page, lang, alternates)
             # A map is drawn from the page's context, the boundaries and the parishes
             # (mapviews.py): their digest stands for it, so an unchanged page is known
             # without drawing its map.
@@ -158,15 +151,45 @@ class _Worker:
                     _link(self.previous_output / target, self.out / target)
                 records[target] = record
                 continue
-            if gen.has_map(page):
-                values.update(gen._maps(page, lang))
-            records[target] = self.render(template, target, values, page_digest)
+            records[target] = self.render(template, target, self.values(page, mine, extras),
+                                          page_digest)
         return records
 
+    def alternates(self, page) -> dict[str, str]:
+        """The page's path in each language."""
+        default = self.languages[0]
+        return {lang: urls.path(page.kind, lang, default, **page.values)
+                for lang in self.languages}
+
+    def inputs(self, page, lang: str, alternates: dict) -> tuple[str, dict, dict]:
+        """(output file, the page's own values in `lang`, its SEO extras)."""
+        path = alternates[lang]
+        target = path if path.endswith(".html") else path + "index.html"
+        mine = {"lang": lang, "page_kind": page.kind, "alternates": alternates,
+                "this_path": path}
+        return target, mine, seo.extras(page, lang, self.gen.data, self.gen.settings)
+
+    def values(self, page, mine: dict, extras: dict) -> dict:
+        """What the page's template is given in one language (its maps drawn)."""
+        values = {**mine, **page.context, **extras}
+        if self.gen.has_map(page):
+            values.update(self.gen._maps(page, mine["lang"]))
+        return values
+
     def render(self, template, target: str, values: dict, page_digest: str) -> dict:
-        gen = self.gen
         reads: set = set()
         calls: list = []
+        html = self.html(template, target, values, reads, calls)
+        _write(self.out / target, html.encode("utf-8"))
+        # A key JSON cannot keep (a tuple of records...) stands for the whole collection.
+        kept = {(name, key if _storable(key) else "*") for name, key in reads}
+        return {"page": page_digest, "calls": calls,
+                "reads": [[name, key, self._digest_of_read(name, key)]
+                          for name, key in sorted(kept, key=repr)]}
+
+    def html(self, template, target: str, values: dict, reads: set, calls: list) -> str:
+        """The page, noting in `reads` and `calls` what its template looked up."""
+        gen = self.gen
         context = dict(gen.context)
         context.update(localsiteurl=None, output_file=target, **values,
                        **i18n.page_gettext(values["lang"], gen.env.autoescape is True))
@@ -174,15 +197,25 @@ class _Worker:
             context["bulletin"] = _Bulletins(self.link, calls)
         self.reads.reads = reads
         try:
-            html = template.render(context)
+            return template.render(context)
         finally:
             self.reads.reads = None
-        _write(self.out / target, html.encode("utf-8"))
-        # A key JSON cannot keep (a tuple of records...) stands for the whole collection.
-        kept = {(name, key if _storable(key) else "*") for name, key in reads}
-        return {"page": page_digest, "calls": calls,
-                "reads": [[name, key, self._digest_of_read(name, key)]
-                          for name, key in sorted(kept, key=repr)]}
+
+    def first(self, wanted: set[str]) -> dict[str, bytes]:
+        """{output file: HTML} of the pages in `wanted`, rendered now (not written)."""
+        shown = {}
+        for page in self.gen.pages:
+            alternates = self.alternates(page)
+            for lang in self.languages:
+                path = alternates[lang]
+                if (path if path.endswith(".html") else path + "index.html") not in wanted:
+                    continue
+                self.gen._map_cache = {}
+                template = self.gen.get_template(page.template.removesuffix(".html"))
+                target, mine, extras = self.inputs(page, lang, alternates)
+                html = self.html(template, target, self.values(page, mine, extras), set(), [])
+                shown[target] = html.encode("utf-8")
+        return shown
 
     def _digest_of_read(self, name: str, key) -> str:
         # a method's result is new at each call: hashed, not remembered
@@ -240,6 +273,31 @@ def _link(source: Path, target: Path) -> None:
     link_or_copy(source, target)
 
 
+_FIRST: list = []  # `cabildo serve`'s pages open in a browser (devserver.BuildNews)
+
+
+def render_first(pages) -> None:
+    """Under `cabildo serve`: each build renders first the pages open in a browser and
+    hands them to `pages.show()`, before it checks the thousands of others, so that
+    the page being edited reloads at once. `pages.open_pages()` names them (output
+    files); None stops it."""
+    _FIRST[:] = [] if pages is None else [pages]
+
+
+def _render_first(gen, pages) -> None:
+    wanted = pages.open_pages()
+    if not wanted:
+        return
+    env = gen.env
+    lookups = env.getattr, env.getitem  # the main process's, as the workers will find them
+    try:
+        shown = _Worker(gen, {}, None).first(wanted)
+    finally:
+        env.getattr, env.getitem = lookups
+    if shown:
+        pages.show(shown)
+
+
 def _run_chunk(numbers: list[int]) -> dict:
     worker = _WORK.get("worker")
     if worker is None:
@@ -277,6 +335,8 @@ def render_pages(gen, part: str = "budget") -> None:
     global_digest = _global_digest(gen, Digests())
     previous = _load_record(record_path, global_digest) if previous_output else {}
 
+    if _FIRST:
+        _render_first(gen, _FIRST[0])
     _MADE.clear()  # a new build folder
     numbers = list(range(len(gen.pages)))
     workers = worker_count(cabildo["CABILDO_WORKERS"], len(numbers))
