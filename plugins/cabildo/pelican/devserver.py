@@ -180,7 +180,7 @@ class Handler(SimpleHTTPRequestHandler):
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
             if message:  # a page opened during a build, or after a failed one, says so too
-                self._send(message)
+                self._send(_shown_first(message) if fresh is not None else message)
             while True:
                 with news.changed:
                     news.changed.wait_for(lambda: news.version != seen, timeout=15)
@@ -197,7 +197,7 @@ class Handler(SimpleHTTPRequestHandler):
                         self._send({"reload": True})
                         continue
                 if message and message.get("building"):
-                    self._send(message)
+                    self._send(_shown_first(message) if fresh == build else message)
                 elif fresh == build and not message and first == self._published(page):
                     self._send({})  # it shows the published page already: no reload
                 elif fresh == build:  # it shows what was not published: the site as it is
@@ -219,6 +219,12 @@ class Handler(SimpleHTTPRequestHandler):
     def _send(self, message: dict) -> None:
         self.wfile.write(f"data: {json.dumps(message)}\n\n".encode())
         self.wfile.flush()
+
+
+def _shown_first(message: dict) -> dict:
+    """What a page rendered first says while the rest of the site is built."""
+    return {"building": message["building"] + " This page already shows the change; the rest "
+            "of the site follows."}
 
 
 def target_of(url: str) -> str:

@@ -325,6 +325,8 @@ def render_pages(gen, part: str = "budget") -> None:
     import time
 
     from ..model.settings import read as read_cabildo
+    if _FIRST:
+        _render_first(gen, _FIRST[0])
     cabildo = read_cabildo(gen.settings)
     start = time.perf_counter()
     record_path = reuse.record_path(gen.settings, cabildo, part)
@@ -335,8 +337,6 @@ def render_pages(gen, part: str = "budget") -> None:
     global_digest = _global_digest(gen, Digests())
     previous = _load_record(record_path, global_digest) if previous_output else {}
 
-    if _FIRST:
-        _render_first(gen, _FIRST[0])
     _MADE.clear()  # a new build folder
     numbers = list(range(len(gen.pages)))
     workers = worker_count(cabildo["CABILDO_WORKERS"], len(numbers))
