@@ -25,6 +25,13 @@ def _jinja(generator):
     generator.env.globals["template_parts"] = template_parts
 
 
+def _folder_ready(generators):
+    """Every generator has computed its context: the build folder, recycled in the
+    background meanwhile (pelican/reuse.py), must be ready before they write."""
+    from .pelican import reuse
+    reuse.ready()
+
+
 def _site_files(pelican):
     from pathlib import Path
 
@@ -38,5 +45,6 @@ def register():
     # Imported here: the data layer and the command line run without Pelican.
     from pelican import signals
     signals.get_generators.connect(_generators)
+    signals.all_generators_finalized.connect(_folder_ready)
     signals.finalized.connect(_site_files)
     signals.generator_init.connect(_jinja)

@@ -79,6 +79,7 @@ class BudgetGenerator(Generator):
         # The open data and feeds are written by one more forked process, started now:
         # on two cores it overlaps the bulletins' printing and the pages' rendering.
         self._side = None
+        reuse.ready()  # the build folder is recycled before anything is written into it
         if can_fork(worker_count(self.cabildo["CABILDO_WORKERS"], 2)):
             _SIDE["generator"] = self
             try:

@@ -329,6 +329,7 @@ def render_pages(gen, part: str = "budget") -> None:
         _render_first(gen, _FIRST[0])
     cabildo = read_cabildo(gen.settings)
     start = time.perf_counter()
+    reuse.ready()
     record_path = reuse.record_path(gen.settings, cabildo, part)
     previous_output = gen.settings.get("PREVIOUS_OUTPUT_PATH")
     previous_output = Path(previous_output) if previous_output else None
