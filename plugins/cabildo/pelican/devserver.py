@@ -90,9 +90,9 @@ class BuildNews:
         """The build rendered the open pages first (pagerender.render_first): they are
         served from here, and reloaded, until the build is published."""
         with self.changed:
-            if self.building:
+            if self.building:  # (each part of the site renders its own: budget, factory)
                 self.version += 1
-                self.previews = dict(pages)
+                self.previews = {**self.previews, **pages}
                 self.changed.notify_all()
 
     def publish(self, problems: str = "") -> None:
