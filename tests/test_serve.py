@@ -285,3 +285,21 @@ def test_the_rebuild_message_names_a_file_without_its_control_characters(tmp_pat
     name = str(data / "proyectos\x1b[2J\x07.yaml")
     said = _building({}, {name: (1, 1)}, [data])
     assert said == "Rebuilding: data/proyectos?[2J?.yaml changed…"
+
+
+def test_a_page_named_by_its_events_is_read_only_inside_the_published_build(tmp_path):
+    """A page's events name the page it shows: the server compares that page with the
+    published one, and reads nothing outside the build whatever the request names."""
+    from cabildo.pelican.devserver import published_page, target_of
+    build = tmp_path / "output.builds" / "build-000001"
+    (build / "proyectos" / "x").mkdir(parents=True)
+    (build / "proyectos" / "x" / "index.html").write_text("<p>x</p>")
+    (tmp_path / "secret.txt").write_text("secret")
+    output = tmp_path / "output"
+    output.symlink_to(build.relative_to(tmp_path))
+    assert target_of("/proyectos/x/") == "proyectos/x/index.html"
+    assert target_of("/") == "index.html" and target_of("/404.html") == "404.html"
+    assert published_page(output, target_of("/proyectos/x/")) == b"<p>x</p>"
+    for hostile in ("/../../secret.txt", "/%2e%2e/%2e%2e/secret.txt", str(tmp_path / "secret.txt"),
+                    "/proyectos/", "/dev/zero", "/proyectos/x/index.html\x00"):
+        assert published_page(output, target_of(hostile)) is None, hostile

@@ -211,14 +211,22 @@ class Handler(SimpleHTTPRequestHandler):
                 news.watch(page, False)
 
     def _published(self, page: str) -> bytes | None:
-        try:
-            return (self.output / page).read_bytes()
-        except OSError:
-            return None
+        return published_page(self.output, page)
 
     def _send(self, message: dict) -> None:
         self.wfile.write(f"data: {json.dumps(message)}\n\n".encode())
         self.wfile.flush()
+
+
+def published_page(output: Path, page: str) -> bytes | None:
+    """The published build's file for `page` (an output file named by a page's events),
+    or None: never a file outside the build, whatever a request names."""
+    try:
+        root = output.resolve()
+        file = (root / page).resolve()
+        return file.read_bytes() if file.is_relative_to(root) and file.is_file() else None
+    except (OSError, ValueError):
+        return None
 
 
 def _shown_first(message: dict) -> dict:
