@@ -139,3 +139,66 @@ def test_svg_map_escapes_titles_and_draws_every_feature():
     assert "<img" not in svg and "&lt;img src=x" in svg and "Calle &amp; Co" in svg
     assert svg.count("<title>") == 3
     assert "km" in svg or " m<" in svg  # the scale bar
+
+
+def _warm(data, tmp_path, **settings):
+    """A config with a cache folder, after one load: the geometry verdicts are kept."""
+    config = Config.for_data(data, CABILDO_CACHE_DIR=str(tmp_path / "cache"), **settings)
+    load_dataset(config)
+    assert list((tmp_path / "cache").rglob("*.placed-*")), "no verdict was kept"
+    return config
+
+
+def _problems_of(config):
+    import pytest
+
+    from cabildo.model.problems import DataProblems
+    with pytest.raises(DataProblems) as caught:
+        load_dataset(config)
+    return caught.value.problems
+
+
+def test_a_kept_geometry_verdict_never_hides_a_moved_boundary(data, tmp_path):
+    """A file whose projects passed the parish test is not tested again while its text,
+    the boundaries and the settings stay the same: two parishes' boundaries swapped (the
+    municipality's extent unchanged) must still put their projects outside."""
+    _warm(data, tmp_path)
+    path, text = boundaries(data)
+    collection = json.loads(text)
+    by_id = {f["properties"]["id"]: f for f in collection["features"]}
+    by_id["altagracia"]["geometry"], by_id["torres"]["geometry"] = (
+        by_id["torres"]["geometry"], by_id["altagracia"]["geometry"])
+    path.write_text(json.dumps(collection), "utf-8")
+    config = Config.for_data(data, CABILDO_CACHE_DIR=str(tmp_path / "cache"))
+    found = _problems_of(config)
+    assert any(re.search(r"lies \d+\.\d km outside its parish 'altagracia'", p.message)
+               and p.path.startswith("data/projects/") for p in found), found[:3]
+
+
+def test_a_kept_geometry_verdict_holds_only_for_its_tolerance(data, tmp_path):
+    replace_geometry(data, "road", "  geometry:\n    type: LineString\n"
+                     "    coordinates: [[-70.12, 9.80], [-70.121, 9.801]]")
+    _warm(data, tmp_path, CABILDO_GEO_TOLERANCE_M=200_000)  # accepted, and noted so
+    config = Config.for_data(data, CABILDO_CACHE_DIR=str(tmp_path / "cache"))
+    found = _problems_of(config)
+    assert len(found) == 1 and "outside its parish 'altagracia'" in found[0].message
+
+
+def test_an_invalid_boundary_of_an_unknown_parish_is_tested_once_the_parish_is_known(
+        data, tmp_path):
+    """A boundary skipped for its unknown parish was not tested: the boundaries' text is
+    not noted valid, and once parishes.yaml knows the parish, its polygon is tested."""
+    path, text = boundaries(data)
+    collection = json.loads(text)
+    feature = next(f for f in collection["features"] if f["properties"]["id"] == "lara")
+    feature["properties"]["id"] = "larra"
+    feature["geometry"] = {"type": "Polygon", "coordinates": [[  # crosses itself
+        [-70.3, 10.3], [-70.2, 10.4], [-70.2, 10.3], [-70.3, 10.4], [-70.3, 10.3]]]}
+    path.write_text(json.dumps(collection), "utf-8")
+    config = Config.for_data(data, CABILDO_CACHE_DIR=str(tmp_path / "cache"))
+    assert any("unknown parish 'larra'" in p.message for p in _problems_of(config))
+    parishes = data / "parishes.yaml"
+    name = feature["properties"]["name"]
+    parishes.write_text(parishes.read_text("utf-8") + f"- id: larra\n  name: {name}\n", "utf-8")
+    found = _problems_of(config)
+    assert any("invalid boundary" in p.message for p in found), found[:3]

@@ -346,14 +346,16 @@ def test_make_site_twice_skips_the_second_build(tmp_path, capsys):
     assert build_if_changed(SETTINGS, str(out), quick, quiet=True) == 0
     assert "up to date" in capsys.readouterr().out
     # From the command line, that check and `validate` never import Pelican (a third of a
-    # second at every start): a fresh process says which modules it loaded.
+    # second at every start), nor shapely and numpy once the geometries' verdicts are
+    # kept (the build above kept them): a fresh process says which modules it loaded.
     program = ("import json, sys; from cabildo.pelican.cli import main\n"
                "from cabildo.pelican.build import build_if_changed\n"
                "args = json.loads(sys.argv[1])\n"
                "assert build_if_changed(*args, quiet=True) == 0\n"
                "assert main(['validate', '--settings', args[0], '--data', args[2]"
                "['CABILDO_DATA_DIR']]) == 0\n"
-               "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pelican'))")
+               "print(sorted(m for m in sys.modules\n"
+               "             if m.split('.')[0] in ('pelican', 'shapely', 'numpy')))")
     ran = subprocess.run([sys.executable, "-c", program, json.dumps([SETTINGS, str(out), quick])],
                          capture_output=True, text=True, cwd=ROOT)
     assert ran.returncode == 0, ran.stderr

@@ -6,21 +6,27 @@ records, so problems point at a line of the file.
 """
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol, TypeAlias, cast
-
-import shapely
-from shapely.geometry import LineString, Point, shape
-from shapely.geometry.base import BaseGeometry
-from shapely.validation import explain_validity
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, cast
 
 from .problems import Problems
 from .records import Parish
 from .yamlread import read_yaml
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+
+# Shapely (and numpy: 0.15 s to import) only where a geometry is tested: `validate` of
+# files whose geometries passed before, against the same boundaries, never loads it
+# (the verdicts kept beside the parsed files, see placed_verdict()).
 
 # GeoJSON coordinates once read: a number, or lists of them nested as the geometry type says.
 Coords: TypeAlias = float | list["Coords"]
@@ -41,8 +47,20 @@ METRES_PER_DEGREE = 111_320
 class Boundary:
     parish_id: str
     geometry: dict[str, object]  # GeoJSON, float coordinates
-    shape: BaseGeometry
     attribution: str
+    drawn: BaseGeometry | None = field(default=None, repr=False)  # its shape, if made already
+
+    @cached_property
+    def shape(self) -> BaseGeometry:
+        """The boundary as a shapely geometry, prepared (thousands of projects are
+        tested against it), made when first asked for."""
+        if self.drawn is not None:
+            return self.drawn
+        import shapely
+        from shapely.geometry import shape
+        polygon = shape(self.geometry)
+        shapely.prepare(polygon)
+        return polygon
 
 
 _NUMBERS = (int, float, Decimal)  # as read; bool is not one of them (True is not 1 here)
@@ -86,6 +104,10 @@ def load_boundaries(root: Path, parishes: Mapping[str, Parish], problems: Proble
         return {}
     attribution = str(data.get("attribution", ""))
     boundaries: dict[str, Boundary] = {}
+    # this text's polygons were found valid before (by this code): not made and tested again
+    verdict = _verdict(located.cached, "shapes")
+    shapes_valid = verdict is not None and verdict.exists()
+    invalid = False
     for i, feature in enumerate(data.get("features", [])):
         at = ("features", i)
 
@@ -113,13 +135,17 @@ def load_boundaries(root: Path, parishes: Mapping[str, Parish], problems: Proble
             add(("geometry", "type"), "a parish boundary must be a Polygon or MultiPolygon")
             continue
         geometry = {"type": geometry["type"], "coordinates": floats(geometry["coordinates"])}
-        polygon = shape(geometry)
-        if not polygon.is_valid:
-            add(("geometry",), f"invalid boundary: {explain_validity(polygon)}",
-                "fix the polygon in a GIS tool such as QGIS")
-            continue
-        shapely.prepare(polygon)  # thousands of projects are tested against it
-        boundaries[parish_id] = Boundary(parish_id, geometry, polygon, attribution)
+        boundary = Boundary(parish_id, geometry, attribution)
+        if not shapes_valid:
+            from shapely.validation import explain_validity
+            if not boundary.shape.is_valid:
+                add(("geometry",), f"invalid boundary: {explain_validity(boundary.shape)}",
+                    "fix the polygon in a GIS tool such as QGIS")
+                invalid = True
+                continue
+        boundaries[parish_id] = boundary
+    if not shapes_valid and not invalid and len(boundaries) == len(data.get("features", [])):
+        _note(verdict)  # every polygon was made and found valid
     for parish_id in parishes:
         if parish_id not in boundaries:
             problems.add(rel, 1, 1, "", f"parish '{parish_id}' has no boundary yet; its map "
@@ -128,19 +154,65 @@ def load_boundaries(root: Path, parishes: Mapping[str, Parish], problems: Proble
     return boundaries
 
 
+def _code_digest() -> str:
+    import importlib.util
+    found = importlib.util.find_spec("shapely")
+    origin = Path(found.origin) if found is not None and found.origin else None
+    stat = origin.stat() if origin is not None and origin.is_file() else None
+    return hashlib.sha256(Path(__file__).read_bytes() + (
+        f"{origin}:{stat.st_size}:{stat.st_mtime_ns}" if stat else "none").encode()).hexdigest()
+
+
+def _verdict(cached: Path | None, what: str) -> Path | None:
+    """Where a verdict on a cached file's text is noted (None: no cache folder)."""
+    if cached is None:
+        return None
+    return cached.with_name(f"{cached.stem}.{what}.{_code_digest()[:24]}")
+
+
+def _note(verdict: Path | None) -> None:
+    if verdict is not None:
+        with contextlib.suppress(OSError):  # a read-only cache only costs speed
+            verdict.touch()
+
+
+def placed_key(boundaries: Mapping[str, Boundary], allowed: Mapping[str, Sequence[str]],
+               tolerance_m: float, area: Area | None) -> str:
+    """What the parish test of a project depends on besides its file's text."""
+    shapes = {pid: b.geometry for pid, b in sorted(boundaries.items())}
+    return hashlib.sha256(json.dumps([shapes, dict(sorted(allowed.items())), tolerance_m, area])
+                          .encode()).hexdigest()[:24]
+
+
+def placed_verdict(cached: Path | None, key: str) -> Path | None:
+    """Where it is noted that every project of a file (its text: the parsed copy `cached`)
+    passed the geometry tests with these boundaries (`key`: placed_key)."""
+    return _verdict(cached, f"placed-{key}")
+
+
+def note_placed(cached: Path | None, key: str) -> None:
+    """Every project of the file passed the geometry tests (see placed_verdict)."""
+    _note(placed_verdict(cached, key))
+
+
 def check_project(add: AddProblem, project: Mapping[str, Any],
                   allowed: Mapping[str, Sequence[str]], boundary: Boundary | None,
-                  tolerance_m: float, area: Area | None) -> dict[str, object] | None:
+                  tolerance_m: float, area: Area | None,
+                  placed: bool = False) -> dict[str, object] | None:
     """Check one project's geometry; returns it with float coordinates, or None.
 
     `project` is the record as read, after its schema check (its fields have the types the
     schema gives them, which mypy cannot see: hence Any).
     `add(subpath, message, hint)` reports a problem at the project's field.
     `area` is the (minx, miny, maxx, maxy) of the municipality, for the lat/lon swap test.
+    `placed`: the geometry passed these tests before (its file's text, these boundaries
+    and settings: placed_verdict), which are not run again.
     """
     geometry = project.get("geometry")
     if not geometry:
         return None
+    if placed:  # every test passed for this text: only its numbers are read
+        return {"type": geometry["type"], "coordinates": floats(geometry["coordinates"])}
     kind = geometry["type"]
     ok_types = allowed.get(project["category"], LINES + PLACES)
     if kind not in ok_types:
@@ -193,6 +265,8 @@ def check_project(add: AddProblem, project: Mapping[str, Any],
             add(("geometry", "coordinates"), "the polygon is not closed",
                 "repeat the first point at the end of each ring")
             return None
+    import shapely
+    from shapely.geometry import LineString, Point, shape
     if kind == "Point":  # most projects: a point in range is valid, and is tested as x, y
         geom = None
         inside = boundary is None or bool(shapely.intersects_xy(boundary.shape, *positions[0]))
@@ -200,6 +274,7 @@ def check_project(add: AddProblem, project: Mapping[str, Any],
         geom = (LineString(cast(list[list[float]], coords)) if kind == "LineString"
                 else shape(geometry))
         if not geom.is_valid:
+            from shapely.validation import explain_validity
             add(("geometry",), f"invalid geometry: {explain_validity(geom)}",
                 "a polygon must not cross itself")
             return None
@@ -250,11 +325,16 @@ def _rings(kind: str, c: Any) -> list[Any]:
 
 
 def bounds_of(boundaries: Mapping[str, Boundary]) -> Area | None:
+    """The boundaries' extent, padded (from their coordinates: no shape is made)."""
     if not boundaries:
         return None
-    xs0, ys0, xs1, ys1 = zip(*(b.shape.bounds for b in boundaries.values()))
+    xs, ys = [], []
+    for b in boundaries.values():
+        for x, y in _positions(str(b.geometry["type"]), b.geometry["coordinates"]):
+            xs.append(x)
+            ys.append(y)
     pad = 0.05
-    return (min(xs0) - pad, min(ys0) - pad, max(xs1) + pad, max(ys1) + pad)
+    return (min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad)
 
 
 def to_metres(lat: float) -> float:

@@ -354,17 +354,27 @@ def _load(config: Config | Path | str) -> Dataset:
         parish_assemblies.append(assembly)
 
     projects: dict[str, Project] = {}
+    # Files whose every geometry passed the tests before, with these boundaries: the
+    # tests that need shapely are not run again (geo.placed_verdict).
+    placed_key = geo.placed_key(boundaries, allowed, tolerance_m, area)
+    placed: dict[int, tuple[Located, bool]] = {}  # by id(located)
+    unplaced: set[int] = set()  # files with a geometry problem: no verdict
     for located, path, m in raw["project"]:
         key = ("project", m["id"])
         if checks.duplicate(problems, where, key, located, path, projects):
             continue
         cycle = cycles.get(m["cycle"])
         currency = cycle.currency if cycle else m.get("currency", "")
+        if id(located) not in placed:
+            verdict = geo.placed_verdict(located.cached, placed_key)
+            placed[id(located)] = (located, verdict is not None and verdict.exists())
 
-        def add(sub: tuple[str, ...], message: str, hint: str = "", key: RecordKey = key) -> None:
+        def add(sub: tuple[str, ...], message: str, hint: str = "", key: RecordKey = key,
+                file: int = id(located)) -> None:
+            unplaced.add(file)
             checks._add(problems, where(key, *sub), message, hint)
         geometry = geo.check_project(add, m, allowed, boundaries.get(m["parish"]), tolerance_m,
-                                     area)
+                                     area, placed=placed[id(located)][1])
         projects[m["id"]] = Project(
             id=m["id"], year=m["cycle"], title=m["title"], description=m.get("description", ""),
             category=m["category"],
@@ -379,6 +389,9 @@ def _load(config: Config | Path | str) -> Dataset:
             votes={},
         )
         checks.currency(problems, where, key, m, cycle)
+    for file, (located, already) in placed.items():
+        if not already and file not in unplaced:
+            geo.note_placed(located.cached, placed_key)
 
     if municipality is None and not any(p.path == "data/municipality.yaml" for p in problems.items):
         problems.add("data/municipality.yaml", 0, 0, "", "no municipality record",

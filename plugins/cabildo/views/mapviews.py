@@ -238,7 +238,7 @@ def _simplified(boundary):
     shape = boundary.shape.simplify(0.001, preserve_topology=True)
     geometry = mapping(shape)
     geometry = {"type": geometry["type"], "coordinates": _rounded(geometry["coordinates"])}
-    return Boundary(boundary.parish_id, geometry, shape, boundary.attribution)
+    return Boundary(boundary.parish_id, geometry, boundary.attribution, drawn=shape)
 
 
 def _rounded(coords):
