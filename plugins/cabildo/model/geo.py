@@ -6,20 +6,19 @@ records, so problems point at a line of the file.
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, cast
 
 from .problems import Problems
 from .records import Parish
-from .yamlread import read_yaml
+from .yamlread import note_verdict, read_yaml, verdict_file
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
@@ -145,7 +144,7 @@ def load_boundaries(root: Path, parishes: Mapping[str, Parish], problems: Proble
                 continue
         boundaries[parish_id] = boundary
     if not shapes_valid and not invalid and len(boundaries) == len(data.get("features", [])):
-        _note(verdict)  # every polygon was made and found valid
+        note_verdict(verdict)  # every polygon was made and found valid
     for parish_id in parishes:
         if parish_id not in boundaries:
             problems.add(rel, 1, 1, "", f"parish '{parish_id}' has no boundary yet; its map "
@@ -154,7 +153,9 @@ def load_boundaries(root: Path, parishes: Mapping[str, Parish], problems: Proble
     return boundaries
 
 
+@cache
 def _code_digest() -> str:
+    """What a verdict depends on besides the text: this module and the installed shapely."""
     import importlib.util
     found = importlib.util.find_spec("shapely")
     origin = Path(found.origin) if found is not None and found.origin else None
@@ -164,16 +165,7 @@ def _code_digest() -> str:
 
 
 def _verdict(cached: Path | None, what: str) -> Path | None:
-    """Where a verdict on a cached file's text is noted (None: no cache folder)."""
-    if cached is None:
-        return None
-    return cached.with_name(f"{cached.stem}.{what}.{_code_digest()[:24]}")
-
-
-def _note(verdict: Path | None) -> None:
-    if verdict is not None:
-        with contextlib.suppress(OSError):  # a read-only cache only costs speed
-            verdict.touch()
+    return verdict_file(cached, f"{what}.{_code_digest()[:24]}")
 
 
 def placed_key(boundaries: Mapping[str, Boundary], allowed: Mapping[str, Sequence[str]],
@@ -192,7 +184,7 @@ def placed_verdict(cached: Path | None, key: str) -> Path | None:
 
 def note_placed(cached: Path | None, key: str) -> None:
     """Every project of the file passed the geometry tests (see placed_verdict)."""
-    _note(placed_verdict(cached, key))
+    note_verdict(placed_verdict(cached, key))
 
 
 def check_project(add: AddProblem, project: Mapping[str, Any],

@@ -5,7 +5,6 @@ use for completion (`# yaml-language-server: $schema=...` at the top of each dat
 """
 from __future__ import annotations
 
-import contextlib
 import difflib
 import hashlib
 import json
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from ..extensions import extensions
 from ..resources import SCHEMA_DIR
 from .problems import Problems
-from .yamlread import FieldPath, Located, dotted
+from .yamlread import FieldPath, Located, dotted, note_verdict, verdict_file
 
 if TYPE_CHECKING:
     # jsonschema words the problems of invalid files only: imported when one is found
@@ -110,9 +109,7 @@ def _compiled(record_type: str) -> CompiledValidator | None:
 
 def _verdict(cached: Path | None, record_type: str) -> Path | None:
     """Where "valid" is noted for a cached file's text under its record type's schema."""
-    if cached is None:
-        return None
-    return cached.with_name(f"{cached.stem}.{_checker_digest(record_type)}.valid")
+    return verdict_file(cached, f"{_checker_digest(record_type)}.valid")
 
 
 @cache
@@ -253,9 +250,7 @@ def check_file(located: Located, problems: Problems) -> tuple[str | None, set[in
     if verdict is not None and verdict.exists():  # this text, valid under this schema
         return record_type, set()
     if _valid(record_type, data):
-        if verdict is not None:
-            with contextlib.suppress(OSError):  # a read-only cache only costs speed
-                verdict.touch()
+        note_verdict(verdict)
         return record_type, set()
     errors = sorted(validator(record_type).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     bad: set[int | None] = set()

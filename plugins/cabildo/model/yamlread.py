@@ -15,6 +15,7 @@ by the hash of their text and of this reader, so an unchanged file is not parsed
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -406,3 +407,15 @@ def read_yaml(file: Path, rel: str, problems: Problems, cache: Path | None = Non
         _to_cache(kept, located)
     located.cached = entry
     return located
+
+
+def verdict_file(cached: Path | None, name: str) -> Path | None:
+    """Where a verdict on a parsed file's text is kept: an empty file beside its parsed
+    copy (`cached`), named for what was found and by which checks (None: no cache)."""
+    return None if cached is None else cached.with_name(f"{cached.stem}.{name}")
+
+
+def note_verdict(verdict: Path | None) -> None:
+    if verdict is not None:
+        with contextlib.suppress(OSError):  # a read-only cache only costs speed
+            verdict.touch()
