@@ -49,3 +49,50 @@ def test_a_failing_job_stops_the_pool_and_reports_its_error():
     done = subprocess.run([sys.executable, "-c", FAILING], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     assert done.stdout.strip() == "job 7 failed 0", done.stderr
+
+
+ORPHANED = textwrap.dedent("""
+    import os, time
+    from cabildo.workers import forked_pool
+
+    with forked_pool(1) as pool:
+        time.sleep(0.5)  # the worker waits for work, holding its queue's read lock
+        first = pool._pool[0].pid
+        os.kill(first, 9)  # killed with the lock held, as `kill` of the process group does
+        while not [p for p in pool._pool if p.pid != first]:  # the pool refills itself
+            time.sleep(0.05)
+        time.sleep(0.5)
+        print(*[p.pid for p in pool._pool if p.pid != first], flush=True)
+        os.kill(os.getpid(), 9)  # then the process that forked them is killed too
+""")
+
+
+def test_a_pool_s_workers_end_when_the_process_that_forked_them_is_killed():
+    """A killed build cannot leave workers behind. A worker killed while it held its
+    queue's lock is replaced by one that waits for that lock forever, and, once the
+    build is gone too, nothing would end it (the bench found one, left by a server
+    stopped with its process group in the middle of a build)."""
+    import os
+    import time
+    # (its output read up to the line it prints: a worker left behind keeps the pipe open)
+    build = subprocess.Popen([sys.executable, "-c", ORPHANED], cwd=ROOT, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    workers = [int(pid) for pid in build.stdout.readline().split()]
+    assert build.wait(timeout=60) == -9 and len(workers) == 1
+    deadline = time.monotonic() + 10
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [pid for pid in workers if _running(pid)]
+    for pid in alive:  # (cleaned up before failing)
+        os.kill(pid, 9)
+    build.stdout.close()
+    assert not alive, "a worker outlived the process that forked it"
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[1][0] != "Z"  # a zombie has ended, unreaped
+    except OSError:
+        return False

@@ -32,9 +32,24 @@ def worker_count(wanted: int, jobs: int) -> int:
     return min(wanted or os.cpu_count() or 1, jobs)
 
 
-def _default_signals() -> None:
+def _default_signals(parent: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with(parent)
+
+
+def die_with(parent: int) -> None:
+    """Have the kernel stop this forked process when its parent dies (Linux). A pool
+    whose workers are killed with their parent (`kill` of the process group) refills
+    itself while the parent is still stopping, and the new worker, holding both ends of
+    its task queue, would wait for work forever, orphaned."""
+    try:
+        import ctypes
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: as before
+        return
+    if os.getppid() != parent:  # the parent died before that: nobody waits for us
+        os._exit(1)
 
 
 def _pool(workers: int) -> Pool:
@@ -43,7 +58,8 @@ def _pool(workers: int) -> Pool:
     # and the forks do not copy the pages the collector would write to. `thaw()` at the
     # end of the build (a server builds again and again in one process).
     gc.freeze()
-    return multiprocessing.get_context("fork").Pool(workers, initializer=_default_signals)
+    return multiprocessing.get_context("fork").Pool(workers, initializer=_default_signals,
+                                                    initargs=(os.getpid(),))
 
 
 def thaw() -> None:

@@ -36,7 +36,7 @@ from ..model.records import Dataset, Money
 from ..resources import THEME_DIR as THEME  # noqa: E402
 from ..views import urls
 from ..views.i18n import N_, gettext_for
-from ..workers import can_fork, run_forked, worker_count
+from ..workers import can_fork, die_with, run_forked, worker_count
 from . import bulletinmaps
 
 PAGE_SIZES = {"A4": "A4", "Letter": "letter"}
@@ -662,16 +662,17 @@ class Later:
 
     def start(self) -> multiprocessing.process.BaseProcess:
         """The printing process: exits with CHANGED when the site needs building again."""
-        process = multiprocessing.get_context("fork").Process(target=self._run,
-                                                              name="bulletins")
+        process = multiprocessing.get_context("fork").Process(
+            target=self._run, args=(os.getpid(),), name="bulletins")
         process.start()
         return process
 
-    def _run(self) -> None:
+    def _run(self, server: int) -> None:
         # stopped (a new save): through SystemExit, so the printers' pool is ended too;
         # Ctrl-C in the terminal is the server's to handle (it stops this process)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        die_with(server)
         jobs = list(self.stand_ins)
         printed = render_all(self.index, self.printer, jobs, self.workers)
         if any(printed[job.path] != old for job, old in self.stand_ins.items()):
