@@ -216,7 +216,7 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
         # (walked in the background while Pelican computes the pages: reuse.ready())
         reuse.recycle(tmp, publisher.published(),
                       {**settings, "PREVIOUS_OUTPUT_PATH": os.path.abspath(output)}, config,
-                      background=True)
+                      background=config["CABILDO_WORKERS"] != 1)
         LATER.clear()  # an earlier build's bulletins to print are not this one's
         # the checked settings and the dataset are handed down, never read again
         settings = dict(settings, OUTPUT_PATH=str(tmp), **{DATASET: dataset, CONFIG: config},

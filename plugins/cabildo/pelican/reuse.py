@@ -52,7 +52,7 @@ def recycle(folder: Path, published: Path | None, settings: dict, cabildo: dict,
     With `background`, the walk of the folder (thousands of folders: 0.6 s of an edit's
     build at full scale, mostly the kernel's) runs in a forked process while the build
     computes what its pages show; `ready()` waits for it, and nothing may be written
-    into the folder before."""
+    into the folder before. (build.py: not with CABILDO_WORKERS = 1, nothing forked.)"""
     forget()
     _READ.clear()
     _KEPT.clear()
