@@ -123,6 +123,17 @@ class Index:
         self.councils_by_parish = defaultdict(list)
         for c in data.councils.values():
             self.councils_by_parish[c.parish_id].append(c)
+        # (grouped once: a cycle's summary looked at every project for each parish)
+        self._by_year_parish: dict[tuple[int, str], list[Project]] = defaultdict(list)
+        for year, projects in self.projects_by_year.items():
+            for p in projects:
+                self._by_year_parish[(year, p.parish_id)].append(p)
+        self._council_assemblies_by_year = defaultdict(list)
+        for a in data.council_assemblies:
+            self._council_assemblies_by_year[a.year].append(a)
+        self._parish_assemblies_by_year = defaultdict(list)
+        for a in data.parish_assemblies:
+            self._parish_assemblies_by_year[a.year].append(a)
         self.cycles = {year: self._cycle(year) for year in data.cycles}
 
     def parish_cycle(self, year: int, parish_id: str) -> ParishCycle:
@@ -137,7 +148,7 @@ class Index:
             self._parish_cycles = {}
         by_parish = []
         for parish in self.data.parishes.values():
-            mine = [p for p in projects if p.parish_id == parish.id]
+            mine = self._by_year_parish.get((year, parish.id), [])
             mine_funded = [p for p in mine if p.funded]
             allocated = _total(mine_funded, cur)
             pc = ParishCycle(
@@ -156,8 +167,8 @@ class Index:
             for c in self.data.categories])
         by_status = [Share(s, _total([p for p in funded if p.status == s], cur),
                            sum(1 for p in funded if p.status == s)) for s in STATUSES]
-        assemblies = [a for a in self.data.council_assemblies if a.year == year]
-        parish_assemblies = [a for a in self.data.parish_assemblies if a.year == year]
+        assemblies = self._council_assemblies_by_year[year]
+        parish_assemblies = self._parish_assemblies_by_year[year]
         return CycleSummary(
             year=year, currency=cur, budget=cycle.budget, allocated=_total(funded, cur),
             funded=funded, candidates=projects, by_parish=by_parish, by_category=by_category,
