@@ -2,8 +2,9 @@
 and every open page reloaded as soon as the new build is published.
 
 - Watching is a stat of every file under data/, content/, theme/, templates/ and the
-  settings file every 0.1 s (a few hundred files: milliseconds), so a save is seen at
-  once, with no file-system notification library.
+  settings file every 0.05 s (a few hundred files: a millisecond or two; less often
+  where that takes longer, to stay within a tenth of a core), so a save is seen at once,
+  with no file-system notification library.
 - The build is the real one (build.py: same checks, same incremental pages, published
   atomically), run in the main thread: page and bulletin workers are forked from it.
 - The search index is refreshed after the pages are published, in the background:
@@ -41,7 +42,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from . import publish
 
 EVENTS = "/_cabildo/events"
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.05
+SETTLE_SECONDS = 0.02  # an editor's save in several writes is over within it
 # Shown only by this server, before </body>: reload on a new build, banner on problems.
 SCRIPT = ("<script>(()=>{const s=window.cabildoEvents=new EventSource('" + EVENTS + "?page='"
           "+encodeURIComponent(location.pathname));s.onmessage=e=>{"
@@ -420,10 +422,13 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
     before = snapshot(watched)
     from .pagerender import render_first
     render_first(news)  # each build renders first the pages open in a browser
+    look = 0.0  # how long a look at the files took
     try:
         while True:
-            time.sleep(POLL_SECONDS)
+            time.sleep(max(POLL_SECONDS, 10 * look))
+            look = time.perf_counter()
             now = snapshot(watched)
+            look = time.perf_counter() - look
             if now == before:
                 what = session.printed()
                 if what is None:
@@ -445,7 +450,7 @@ def serve(settings: str, output: str, overrides: dict, host: str, port: int,
 def _settled(watched: list[Path], now: dict) -> dict:
     """The files once they stop changing: an editor may write a file in several steps."""
     while True:
-        time.sleep(0.05)
+        time.sleep(SETTLE_SECONDS)
         settled = snapshot(watched)
         if settled == now:
             return settled
