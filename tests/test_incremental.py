@@ -258,43 +258,58 @@ def test_a_translation_edited_between_two_builds_in_one_process_shows(tmp_path, 
     assert len(list((cache / "catalogs").glob("es-*.mo"))) == 2  # each .po, compiled once
 
 
-def test_the_pages_open_in_a_browser_are_rendered_first_as_they_are_then_published(tmp_path):
+def test_the_pages_open_in_a_browser_are_rendered_first_as_they_are_then_published(
+        tmp_path, monkeypatch):
     """`cabildo serve` has the build render the pages open in a browser before it checks
-    the others (pagerender.render_first): the edited page is shown while the rest of the
-    site is still the old one, and it is byte for byte the page then published."""
+    the others (pagerender.render_first), and before the bulletins' context (their
+    links, with the PDF's size, as last published): the edited page is shown while the
+    rest of the site is still the old one, and it is byte for byte the page then
+    published."""
+    from cabildo.outputs import bulletins
+    from cabildo.pelican.bulletin_generator import LATER
     from cabildo.pelican.pagerender import render_first
     from cabildo.views.urls import file as page_file
     data, cache, out = tmp_path / "data", tmp_path / "cache", tmp_path / "output"
     shutil.copytree(ROOT / "data", data)
-    _build(data, out, cache)
+    as_served = {"CABILDO_BULLETINS": True, LATER: True}  # as `cabildo serve` builds
+    _build(data, out, cache, **as_served)
     projects = sorted((data / "projects").glob("*.yaml"))[-1]
     text = projects.read_text("utf-8")
     found = re.search(r"\n- id: (\S+)\n(?:  .*\n)*?  title: (.+)\n", text)
     project_id, title = found[1], found[2]
     projects.write_text(text.replace(f"  title: {title}\n", f"  title: {title} (etapa 2)\n", 1),
                         "utf-8")
-    open_pages = {page_file("project", "es", id=project_id),
-                  page_file("project", "en", id=project_id), "no/such/page/index.html"}
+    edited = {page_file("project", "es", id=project_id), page_file("project", "en", id=project_id)}
+    cycle = page_file("cycle", "es", year=int(projects.stem))  # links the cycle's bulletin
+    open_pages = edited | {cycle, "no/such/page/index.html"}
+    bulletins_known = []
+    render_all = bulletins.render_all
+    monkeypatch.setattr(bulletins, "render_all",
+                        lambda *a, **k: bulletins_known.append(True) or render_all(*a, **k))
 
     class Browsers:
         shown: dict[str, bytes] = {}
         published_then: dict[str, str] = {}
+        before_bulletins = False
 
         def open_pages(self):
             return open_pages
 
         def show(self, pages):
-            self.shown = pages
+            self.shown, self.before_bulletins = pages, not bulletins_known
             self.published_then = {page: (out / page).read_text("utf-8") for page in pages}
 
     browsers = Browsers()
     render_first(browsers)
     try:
-        _build(data, out, cache)
+        _build(data, out, cache, **as_served)
     finally:
         render_first(None)
     assert sorted(browsers.shown) == sorted(open_pages - {"no/such/page/index.html"})
+    assert browsers.before_bulletins and bulletins_known
+    assert ".pdf" in browsers.shown[cycle].decode("utf-8")  # the bulletin, linked
     for page, html in browsers.shown.items():
-        assert f"{title} (etapa 2)" in html.decode("utf-8")
-        assert f"{title} (etapa 2)" not in browsers.published_then[page]  # shown first
+        if page in edited:
+            assert f"{title} (etapa 2)" in html.decode("utf-8")
+            assert f"{title} (etapa 2)" not in browsers.published_then[page]  # shown first
         assert html == (out / page).read_bytes()  # what the build then published

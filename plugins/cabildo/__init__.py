@@ -11,8 +11,11 @@ def _generators(pelican):
     from .extensions import extensions
     from .pelican.bulletin_generator import BulletinGenerator
     from .pelican.generator import BudgetGenerator
-    return [BudgetGenerator, BulletinGenerator,
-            *(generator for ext in extensions() for generator in ext.generators())]
+    # The extensions' contexts (cheap) before the budget's: under `cabildo serve`, the
+    # budget's renders the open pages as soon as its own is ready (pagerender.show_first).
+    # The bulletins' reuses the budget's Index.
+    return [*(generator for ext in extensions() for generator in ext.generators()),
+            BudgetGenerator, BulletinGenerator]
 
 
 def _jinja(generator):

@@ -98,12 +98,33 @@ class BulletinGenerator(Generator):
         """The bulletin of a parish ("" for the municipal summary) in a language, or None."""
         if not self.pdfs:
             return None
-        default = self.municipality.languages[0]
-        path = bulletins.bulletin_path(year, parish_id, lang, default)
+        path = bulletins.bulletin_path(year, parish_id, lang, self.municipality.languages[0])
         if path not in self.pdfs:
             return None
-        locale = i18n.formatter_for(self.cabildo, self.municipality, lang).locale
-        return Link(f"{self.settings.get('SITEURL', '')}/{path}", len(self.pdfs[path]), locale)
+        return _link(self.settings, self.cabildo, self.municipality, path,
+                     len(self.pdfs[path]), lang)
 
     def generate_output(self, writer):
         bulletins.write(Path(self.output_path), self.pdfs)
+
+
+def published_link(settings: dict, cabildo, municipality):
+    """BulletinGenerator.link as the published build shows it: the pages `cabildo serve`
+    renders first have it before this build's bulletins are known."""
+    published = settings.get("PREVIOUS_OUTPUT_PATH")
+
+    def link(year: int, parish_id: str, lang: str) -> Link | None:
+        if not cabildo["CABILDO_BULLETINS"] or not published:
+            return None
+        path = bulletins.bulletin_path(year, parish_id, lang, municipality.languages[0])
+        try:
+            size = Path(published, path).stat().st_size
+        except OSError:
+            return None
+        return _link(settings, cabildo, municipality, path, size, lang)
+    return link
+
+
+def _link(settings: dict, cabildo, municipality, path: str, size: int, lang: str) -> Link:
+    locale = i18n.formatter_for(cabildo, municipality, lang).locale
+    return Link(f"{settings.get('SITEURL', '')}/{path}", size, locale)

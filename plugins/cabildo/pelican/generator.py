@@ -21,7 +21,7 @@ from ..views.pages import budget_pages
 from ..views.results_pages import results_pages
 from ..views.stats import Index
 from ..workers import Background, can_fork, worker_count
-from . import results_glue
+from . import pagerender, results_glue
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +67,15 @@ class BudgetGenerator(Generator):
         })
         for w in self.data.warnings:
             log.warning("%s", w)
+        # `cabildo serve`: the pages open in a browser are rendered now, with the other
+        # parts' contexts (computed before this one) and the bulletins as last published.
+        from .bulletin_generator import published_link
+        pagerender.offer_first(self)
+        pagerender.show_first(self.context, published_link(self.settings, self.cabildo,
+                                                           self.data.municipality))
         # What the published build's open data files were written from, to keep those
         # unchanged; this build's record is written by whoever writes the files.
-        from . import pagerender, reuse
+        from . import reuse
         self._version = pagerender.code_digest(Path(self.settings["THEME"]))
         known, self._record = reuse.side_record(self.settings, self.cabildo, "opendata",
                                                      self._version)

@@ -36,7 +36,7 @@ _WORK: dict = {}  # what forked workers inherit
 _UNHASHED = {"dataset", "index", "bulletin", "pages", "hidden_pages",
              "draft_pages", "articles", "drafts", "dates", "categories", "tags", "authors",
              "related_posts", "static_content", "static_links", "generated_content",
-             "localsiteurl", "output_file", "_"}
+             "localsiteurl", "output_file", "_", "cabildo_page_generators"}
 # Not hashed into every page's record: paths of this build, and the dataset and checked
 # settings the build hands down (each page's own reads of the dataset are tracked; the
 # settings' raw values are hashed already).
@@ -274,6 +274,8 @@ def _link(source: Path, target: Path) -> None:
 
 
 _FIRST: list = []  # `cabildo serve`'s pages open in a browser (devserver.BuildNews)
+# Context entry: the generators whose pages render_pages writes, once their context is ready.
+PAGE_GENERATORS = "cabildo_page_generators"
 
 
 def render_first(pages) -> None:
@@ -284,18 +286,41 @@ def render_first(pages) -> None:
     _FIRST[:] = [] if pages is None else [pages]
 
 
-def _render_first(gen, pages) -> None:
-    wanted = pages.open_pages()
-    if not wanted:
+def offer_first(gen) -> None:
+    """`gen`'s context is ready: its open pages may be rendered (show_first)."""
+    gen.context.setdefault(PAGE_GENERATORS, []).append(gen)
+
+
+def show_first(context: dict, bulletin) -> None:
+    """Render the open pages of the generators offered so far, now: before the
+    bulletins' context (a tenth of a second of digests, seconds when one prints), with
+    `bulletin` standing in for their links (the bulletins as last published). When the
+    build then publishes a different page, the server reloads it again."""
+    offered = context.pop(PAGE_GENERATORS, [])
+    if not _FIRST:
         return
-    env = gen.env
+    wanted = _FIRST[0].open_pages()
+    shown: dict[str, bytes] = {}
+    for gen in offered:
+        gen._shown_first = True  # render_pages does not render them again
+        if wanted:
+            shown.update(_rendered_first(gen, wanted, bulletin))
+    if shown:
+        _FIRST[0].show(shown)
+
+
+def _rendered_first(gen, wanted: set[str], bulletin=None) -> dict[str, bytes]:
+    env, context = gen.env, gen.context
     lookups = env.getattr, env.getitem  # the main process's, as the workers will find them
+    standing_in = bulletin is not None and "bulletin" not in context
+    if standing_in:
+        context["bulletin"] = bulletin
     try:
-        shown = _Worker(gen, {}, None).first(wanted)
+        return _Worker(gen, {}, None).first(wanted)
     finally:
         env.getattr, env.getitem = lookups
-    if shown:
-        pages.show(shown)
+        if standing_in:
+            del context["bulletin"]
 
 
 def _run_chunk(numbers: list[int]) -> dict:
@@ -325,8 +350,11 @@ def render_pages(gen, part: str = "budget") -> None:
     import time
 
     from ..model.settings import read as read_cabildo
-    if _FIRST:
-        _render_first(gen, _FIRST[0])
+    if _FIRST and not getattr(gen, "_shown_first", False):  # (a generator not offered)
+        wanted = _FIRST[0].open_pages()
+        shown = _rendered_first(gen, wanted) if wanted else {}
+        if shown:
+            _FIRST[0].show(shown)
     cabildo = read_cabildo(gen.settings)
     start = time.perf_counter()
     reuse.ready()
@@ -363,6 +391,6 @@ def render_pages(gen, part: str = "budget") -> None:
     if record_path is not None:
         record_path.parent.mkdir(parents=True, exist_ok=True)
         pending = record_path.with_name(record_path.name + f".next-{os.getpid()}")
-        pending.write_text(json.dumps({"global": global_digest,
-                                       "files": dict(sorted(records.items()))}), "utf-8")
-        reuse.publish_with_build(pending, record_path)
+        content = {"global": global_digest, "files": dict(sorted(records.items()))}
+        pending.write_text(json.dumps(content), "utf-8")
+        reuse.publish_with_build(pending, record_path, content)

@@ -63,6 +63,8 @@ class FactoryGenerator(Generator):
             "step_kind": _labels(pages.STEP_LABELS),
             "submitter_kind": _labels(pages.SUBMITTER_LABELS),
         })
+        if self.index is not None:
+            pagerender.offer_first(self)
 
     def has_map(self, page) -> bool:
         return False
