@@ -70,33 +70,10 @@ def thaw() -> None:
 def _end(pool: Pool, failed: bool) -> None:
     """Terminate a pool only when something failed; a finished one is closed and joined."""
     if failed:
-        _free_task_queue(pool)
         pool.terminate()
     else:
         pool.close()
     pool.join()
-
-
-def _free_task_queue(pool: Pool) -> None:
-    """Kill the workers, and free their task queue's read lock if a killed one held it.
-    A worker waiting for work holds that lock; `terminate()` first takes it, and waits
-    for it forever when that worker was killed (`kill` of the process group, a service
-    manager stopping a server in the middle of a build: CPython's bpo-22393). Once every
-    worker is gone, nobody else may hold it."""
-    workers = list(getattr(pool, "_pool", ()))
-    queue = getattr(pool, "_inqueue", None)
-    lock = getattr(queue, "_rlock", None)
-    if lock is None:  # (not CPython's pool as this was written for: as before)
-        return
-    for worker in workers:
-        if worker.exitcode is None:
-            worker.kill()
-    for worker in workers:
-        worker.join()
-    if not lock.acquire(block=False):
-        lock.release()  # held by a dead worker
-    else:
-        lock.release()
 
 
 @contextmanager
