@@ -178,7 +178,11 @@ def _serve_edits(data: Path, output: Path, cache: Path, edits: int = 3) -> list[
                   "save", flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # stopped mid-build, it can hang: see the note
+            os.killpg(server.pid, signal.SIGKILL)  # of 2026-11-28 (a pool's queue lock)
+            server.wait()
     return seconds
 
 
