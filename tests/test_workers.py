@@ -96,3 +96,34 @@ def _running(pid: int) -> bool:
             return stat.read().split(") ")[1][0] != "Z"  # a zombie has ended, unreaped
     except OSError:
         return False
+
+
+STOPPED = textwrap.dedent("""
+    import os, signal, time
+    from cabildo import workers
+
+    def nothing():
+        return 1
+
+    side = workers.Background(nothing)  # the open data's process, as the build starts it
+    time.sleep(0.5)  # done: its worker waits for work, holding its queue's read lock
+    os.kill(side._pool._pool[0].pid, signal.SIGTERM)  # `kill` of the process group
+    time.sleep(0.2)
+    workers.stop_all()  # the build, interrupted by that signal too, stops what it started
+    print("stopped", flush=True)
+""")
+
+
+def test_a_build_stopped_with_its_process_group_ends():
+    """The server stopped with its process group in the middle of a build (the bench
+    does; so would a service manager) waited forever: its pool's worker, killed while
+    waiting for work, still held the lock that `Pool.terminate()` takes first."""
+    build = subprocess.Popen([sys.executable, "-c", STOPPED], cwd=ROOT, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        out, err = build.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        build.kill()
+        build.communicate()
+        raise AssertionError("stopping the pool waited forever") from None
+    assert build.returncode == 0 and out.strip() == "stopped", err

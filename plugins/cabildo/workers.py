@@ -70,10 +70,34 @@ def thaw() -> None:
 def _end(pool: Pool, failed: bool) -> None:
     """Terminate a pool only when something failed; a finished one is closed and joined."""
     if failed:
+        _free_task_queue(pool)
         pool.terminate()
     else:
         pool.close()
     pool.join()
+
+
+def _free_task_queue(pool: Pool) -> None:
+    """Free the task queue's read lock when a killed worker holds it. A worker waiting
+    for work holds that lock, and `terminate()` first takes it: it waited forever when
+    that worker had been killed (`kill` of the process group, a service manager stopping
+    a server in the middle of a build; CPython's bpo-22393). Live workers hold it only
+    until the work or the pool's stop signal reaches them, well within the second
+    waited here; the workers are not killed here (one killed while it sends a result
+    would hold the result queue's lock instead)."""
+    from multiprocessing.pool import TERMINATE
+    handler = getattr(pool, "_worker_handler", None)
+    notifier = getattr(pool, "_change_notifier", None)
+    lock = getattr(getattr(pool, "_inqueue", None), "_rlock", None)
+    if handler is None or notifier is None or lock is None:  # (another Pool than 3.11's)
+        return
+    handler._state = TERMINATE  # no new worker from now on (the pool's own first step)
+    notifier.put(None)
+    handler.join()  # (its last step tells the workers to stop once the work is out)
+    if lock.acquire(timeout=1.0):
+        lock.release()
+    else:
+        lock.release()  # held by a dead worker
 
 
 @contextmanager
