@@ -40,7 +40,7 @@ from .records import (
 )
 from .schema import check_file
 from .settings import Config
-from .yamlread import FieldPath, Located, dotted, read_yaml
+from .yamlread import FieldPath, Located, dotted, keep_parsed_of, read_yaml
 
 # Where each record type lives: a file of its own, or a folder of files.
 FILES = {"municipality.yaml": "municipality", "parishes.yaml": "parish",
@@ -108,6 +108,7 @@ def read_all(root: Path, problems: Problems, where: Where,
         problems.add(str(root), 0, 0, "", "the data folder does not exist",
                      "create it, or point CABILDO_DATA_DIR at it")
         return found
+    keep_parsed_of(root)
     files: list[tuple[Path, str]] = []
     others = OTHER_FOLDERS | {ext.folder for ext in extensions()}
     for entry in sorted(root.iterdir()):
