@@ -313,3 +313,27 @@ def test_the_pages_open_in_a_browser_are_rendered_first_as_they_are_then_publish
             assert f"{title} (etapa 2)" in html.decode("utf-8")
             assert f"{title} (etapa 2)" not in browsers.published_then[page]  # shown first
         assert html == (out / page).read_bytes()  # what the build then published
+
+
+def test_builds_in_one_process_do_not_keep_each_other_s_records(tmp_path):
+    """`cabildo serve` builds again and again in one process: each build's records must
+    go when it ends. Pelican's memoized content of each page kept that page's settings,
+    and with them the whole dataset: one dataset more at every save (70,000 objects at
+    full scale)."""
+    import gc
+
+    from cabildo.model.records import Dataset
+
+    def alive() -> int:
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if type(o) is Dataset)
+    data, cache, out = tmp_path / "data", tmp_path / "cache", tmp_path / "output"
+    shutil.copytree(ROOT / "data", data)
+    before = alive()
+    projects = sorted((data / "projects").glob("*.yaml"))[-1]
+    for n in range(3):
+        text = projects.read_text("utf-8")
+        projects.write_text(re.sub(r"\n  title: (.+)\n", rf"\n  title: \1 ({n})\n", text, count=1),
+                            "utf-8")
+        _build(data, out, cache)
+    assert alive() <= before

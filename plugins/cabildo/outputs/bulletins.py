@@ -202,6 +202,11 @@ def upcoming(data: Dataset, parish_id: str | None, after: date) -> list[Upcoming
 _UPCOMING: list = []  # [(data, after, the list)]: every bulletin of a build asks the same
 
 
+def forget() -> None:
+    """The build is over: its records are not kept alive from here (see build._let_go)."""
+    _UPCOMING.clear()
+
+
 def _upcoming(data: Dataset, after: date) -> list[tuple[str | None, Upcoming]]:
     """(parish id, or None for the whole municipality; what comes) in date order."""
     if _UPCOMING and _UPCOMING[0][0] is data and _UPCOMING[0][1] == after:

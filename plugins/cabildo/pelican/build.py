@@ -178,6 +178,7 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
     from pelican import log as pelican_log
 
     from ..model.settings import CONFIG
+    from ..outputs import bulletins
     from ..outputs.bulletins import LATER
     from . import reuse
     from .generator import DATASET
@@ -255,11 +256,25 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
         from .. import workers  # (here: validate and the up-to-date check never fork)
         workers.stop_all()  # a failed build's open data process, before its folder goes
         workers.thaw()
+        _let_go(bulletins)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         if tmp.exists():  # a failed build's folder (as large as a site): not waited for
             publish.discard([tmp], tmp.parent)
         publisher.close()
+
+
+def _let_go(bulletins) -> None:
+    """What the build kept that would keep its records alive in a process that builds
+    again (`cabildo serve`): Pelican's memoized content of its pages, keyed by each page
+    (whose settings hold this build's dataset: one dataset more at every save), and the
+    bulletins' list of upcoming dates."""
+    from pelican.contents import Content
+    for name in ("get_content", "get_summary"):
+        cache = getattr(Content.__dict__.get(name), "cache", None)
+        if isinstance(cache, dict):
+            cache.clear()
+    bulletins.forget()
 
 
 def main(argv=None) -> int:
