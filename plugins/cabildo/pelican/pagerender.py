@@ -350,11 +350,9 @@ def render_pages(gen, part: str = "budget") -> None:
     import time
 
     from ..model.settings import read as read_cabildo
-    if _FIRST and not getattr(gen, "_shown_first", False):  # (a generator not offered)
-        wanted = _FIRST[0].open_pages()
-        shown = _rendered_first(gen, wanted) if wanted else {}
-        if shown:
-            _FIRST[0].show(shown)
+    if not getattr(gen, "_shown_first", False):  # a generator that did not offer itself
+        offer_first(gen)
+        show_first(gen.context, None)
     cabildo = read_cabildo(gen.settings)
     start = time.perf_counter()
     reuse.ready()
