@@ -23,9 +23,12 @@ site: $(STAMP) printing
 validate: $(STAMP)
 	$(BIN)/cabildo validate
 
-# The PDF bulletins need Pango (WeasyPrint) and the DejaVu fonts they embed; their tests
-# read pages with poppler-utils. As root, install the Debian packages that are missing.
-PRINTING_PACKAGES := fonts-dejavu-core poppler-utils libpango-1.0-0 libpangoft2-1.0-0
+# The PDF bulletins need Pango (WeasyPrint), the DejaVu fonts they embed and HarfBuzz's
+# subsetter (without it WeasyPrint subsets the fonts with fontTools: printing takes twice
+# as long); their tests read pages with poppler-utils. As root, install the Debian
+# packages that are missing.
+PRINTING_PACKAGES := fonts-dejavu-core poppler-utils libpango-1.0-0 libpangoft2-1.0-0 \
+  libharfbuzz-subset0
 printing:
 	@missing=$$(for p in $(PRINTING_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \

@@ -91,7 +91,7 @@ jobs:
       - uses: actions/checkout@v4
       - uses: actions/setup-python@v5
         with: {python-version: "3.11"}
-      - run: sudo apt-get install -y fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+      - run: sudo apt-get install -y fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
       - run: pip install -r requirements.txt
       - run: cabildo validate --annotations github
       - run: cabildo build
@@ -102,7 +102,7 @@ GITLAB_CI = """\
 site:
   image: python:3.11
   script:
-    - apt-get update && apt-get install -y fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+    - apt-get update && apt-get install -y fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
     - pip install -r requirements.txt
     - cabildo validate
     - cabildo build
