@@ -337,3 +337,36 @@ def test_builds_in_one_process_do_not_keep_each_other_s_records(tmp_path):
                             "utf-8")
         _build(data, out, cache)
     assert alive() <= before
+
+
+def test_a_site_wide_fragment_is_rendered_once_per_language_and_noted_on_every_page():
+    """The menu and footer (views/fragments.py) are rendered once per language; what
+    they read must still be noted for every page that shows them, or an edit to it
+    would leave every page but the first one stale."""
+    from types import SimpleNamespace
+
+    from jinja2 import DictLoader, Environment
+
+    from cabildo.pelican.depends import Reads
+    from cabildo.views import fragments
+
+    rendered = []
+    env = Environment(autoescape=True, loader=DictLoader({
+        "_menu.html": "{{ count(page_lang) }}<nav>{{ dataset.cycles|length }} {{ page_lang }}"
+                      "</nav>",
+        "page.html": "{% set page_lang = lang %}{{ fragment('_menu.html') }}<h1>{{ title }}</h1>",
+    }))
+    env.globals["count"] = lambda lang: rendered.append(lang) or ""
+    fragments.install(env)
+    dataset = SimpleNamespace(cycles={2025: "a", 2026: "b"})
+    tracker = Reads(env, {"dataset": dataset}, {})
+    pages = {}
+    for lang, title in (("es", "Uno"), ("es", "Dos <b>"), ("en", "Three")):
+        tracker.reads = reads = set()
+        html = env.get_template("page.html").render(dataset=dataset, lang=lang, title=title)
+        tracker.reads = None
+        pages[title] = (html, reads)
+    assert rendered == ["es", "en"]
+    assert pages["Dos <b>"][0] == "<nav>2 es</nav><h1>Dos &lt;b&gt;</h1>"
+    assert pages["Three"][0] == "<nav>2 en</nav><h1>Three</h1>"
+    assert all(reads == {("dataset.cycles", "*")} for _, reads in pages.values())

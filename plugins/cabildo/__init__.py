@@ -19,12 +19,14 @@ def _generators(pelican):
 
 
 def _jinja(generator):
-    """Every Pelican generator's environment gets the same i18n, filters and the
-    extensions' template parts (the theme includes them at its slots)."""
+    """Every Pelican generator's environment gets the same i18n, filters, the
+    once-per-language fragments and the extensions' template parts (the theme includes
+    them at its slots)."""
     from .extensions import template_parts
     from .model.settings import read
-    from .views import i18n
+    from .views import fragments, i18n
     i18n.install(generator.env, {**read(generator.settings), **generator.settings})
+    fragments.install(generator.env)
     generator.env.globals["template_parts"] = template_parts
 
 

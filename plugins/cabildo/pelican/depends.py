@@ -15,6 +15,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
+from ..views import fragments
+
 _PLAIN = (str, int, float, bool, Decimal, date, datetime, type(None), bytes, Enum)
 # What each type is, found once per type: isinstance against an ABC such as Mapping
 # cost more than the hashing itself when it ran for every value of every record.
@@ -162,6 +164,7 @@ class Reads:
         self.reads: set | None = None
         self._getattr, self._getitem = env.getattr, env.getitem
         env.getattr, env.getitem = self.getattr, self.getitem
+        setattr(env, fragments.TRACKER, self)  # a fragment's reads are noted on every page
 
     def _name_of(self, obj) -> str | None:
         name = self._names.get(id(obj))
