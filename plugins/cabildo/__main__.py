@@ -1,5 +1,3 @@
-import sys
+from .pelican.cli import run
 
-from .pelican.cli import main
-
-sys.exit(main())
+run()

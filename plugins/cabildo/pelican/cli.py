@@ -31,6 +31,21 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+def run() -> None:
+    """The `cabildo` command: main(), then the process ends without tearing the
+    interpreter down object by object. A build leaves a full-scale dataset in memory,
+    and freeing it took 0.6 s after every build, a third of an edit's. What must happen
+    at exit still does: the exit functions (logging's flush, multiprocessing's wait for
+    children), then the standard streams are flushed."""
+    import atexit
+    code = main()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to say
+            stream.flush()
+    os._exit(code)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cabildo", description=__doc__.split("\n\n")[0],
@@ -244,4 +259,4 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
