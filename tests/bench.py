@@ -38,19 +38,40 @@ from cabildo.pelican.devserver import log_is_idle
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-def _run(args: list[str], module: str = "cabildo") -> tuple[float, float, float]:
-    """Run `python -m MODULE ARGS` in the project; return (seconds, CPU seconds, peak MB)."""
+def _run(args: list[str], module: str = "cabildo",
+         log: Path | None = None) -> tuple[float, float, float]:
+    """Run `python -m MODULE ARGS` in the project; return (seconds, CPU seconds, peak MB).
+    `log`: where its output goes, its log included (else: its errors here, the rest nowhere)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, *(["-m", module] if module else []), *args],
-                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
+    with open(log, "w") if log else contextlib.nullcontext() as errors:
+        child = subprocess.Popen([sys.executable, *(["-m", module] if module else []), *args],
+                                 cwd=ROOT, env=env, stdout=errors or subprocess.DEVNULL,
+                                 stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode:
+        if log:
+            sys.stderr.write(log.read_text("utf-8"))
         sys.exit(f"{module} {' '.join(args)} failed with exit code {child.returncode}")
     return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # KiB
+
+
+def _remove(output: Path) -> None:
+    """Remove a built site: its link and the build folders beside it (publish.py), so
+    that the next build into it is cold (rmtree refuses a link, silently here)."""
+    if output.is_symlink():
+        output.unlink()
+    shutil.rmtree(output, ignore_errors=True)
+    shutil.rmtree(output.with_name(output.name + ".builds"), ignore_errors=True)
+
+
+def _search_seconds(log: Path) -> float:
+    """How long the build's own search index took (its --verbose log says)."""
+    found = re.search(r"search index built in ([\d.]+) s", log.read_text("utf-8"))
+    return float(found[1]) if found else 0.0
 
 
 def _html(output: Path) -> dict[str, int]:
@@ -226,20 +247,23 @@ def main(argv=None) -> int:
     year = max(int(p.stem) for p in (data / "projects").glob("*.yaml"))
     parish = sorted(p.stem for p in (data / "councils").glob("*.yaml"))[0]
 
-    shutil.rmtree(output, ignore_errors=True)  # the first build is cold
+    _remove(output)  # the first build is cold
     shutil.rmtree(cache, ignore_errors=True)
-    base = ["build", "--quiet", "--data", str(data), "--set", f"CABILDO_CACHE_DIR={cache}"]
+    base = ["build", "--verbose", "--data", str(data), "--set", f"CABILDO_CACHE_DIR={cache}"]
     rows = []
+    log = out / "build.log"  # the last build's: its steps and their seconds
 
     def build(label, target=output, extra=()):
         before = _html(target) if target.is_dir() else {}
         load = os.getloadavg()[0]
-        seconds, cpu, mb = _run([*base, "--output", str(target), *extra])
+        seconds, cpu, mb = _run([*base, "--output", str(target), *extra], log=log)
+        search = _search_seconds(log)
         after = _html(target)
         written = sum(1 for path, inode in after.items() if before.get(path) != inode)
-        rows.append((label, len(after), written, seconds, cpu, mb, load))
-        print(f"  {label}: {seconds:.1f} s, {cpu:.1f} CPU s, {written} of {len(after)} HTML "
-              f"files written, {mb:.0f} MB, load {load:.1f}", flush=True)
+        rows.append((label, len(after), written, seconds, cpu, mb, load, search))
+        print(f"  {label}: {seconds:.1f} s (its search index {search:.1f} s), {cpu:.1f} CPU s, "
+              f"{written} of {len(after)} HTML files written, {mb:.0f} MB, load {load:.1f}",
+              flush=True)
 
     build("cold")
     for label, (file, pattern, change) in EDITS.items():
@@ -250,7 +274,7 @@ def main(argv=None) -> int:
     serve_seconds = _serve_edits(data, output, cache)
     pages_only = ["--set", "CABILDO_BULLETINS=false", "--set", "CABILDO_SEARCH=false"]
     pages_dir = out / "pages-only"
-    shutil.rmtree(pages_dir, ignore_errors=True)
+    _remove(pages_dir)
     build("pages cold", pages_dir, [*pages_only, "--set", f"CABILDO_CACHE_DIR={out / 'cache-pages'}"])
     shutil.rmtree(out / "cache-pages", ignore_errors=True)
 
@@ -287,11 +311,11 @@ def main(argv=None) -> int:
         load = os.getloadavg()[0]
         timed += _validate("validate 10x set", big / "data", big / "cache-validate")
 
-    print(f"\n{'build':<16} {'html':>6} {'written':>7} {'seconds':>8} {'pages/s':>8} "
-          f"{'CPU s':>7} {'peak MB':>8} {'load':>5}")
-    for label, pages, written, seconds, cpu, mb, load in rows:
-        print(f"{label:<16} {pages:>6} {written:>7} {seconds:>8.2f} {written / seconds:>8.0f} "
-              f"{cpu:>7.1f} {mb:>8.0f} {load:>5.1f}")
+    print(f"\n{'build':<16} {'html':>6} {'written':>7} {'seconds':>8} {'search':>7} "
+          f"{'pages/s':>8} {'CPU s':>7} {'peak MB':>8} {'load':>5}")
+    for label, pages, written, seconds, cpu, mb, load, search in rows:
+        print(f"{label:<16} {pages:>6} {written:>7} {seconds:>8.2f} {search:>7.2f} "
+              f"{written / seconds:>8.0f} {cpu:>7.1f} {mb:>8.0f} {load:>5.1f}")
     print(f"\n{'step':<30} {'seconds':>8} {'CPU s':>7} {'peak MB':>8} {'load':>5}")
     for label, seconds, cpu, mb, load in timed:
         print(f"{label:<30} {seconds:>8.2f} {cpu:>7.1f} {mb:>8.0f} {load:>5.1f}")
@@ -308,13 +332,16 @@ def _targets(rows: list, timed: list, serve_seconds: list[float]) -> int:
     step = {t[0]: t for t in timed}
     search = step["search index"][1]
     edits = [row[label][3] for label in EDITS]
+    # each edit's build less its own search index (the target's "plus whatever it takes")
+    without_search = [row[label][3] - row[label][7] for label in EDITS]
     validate = next(t[1] for label, t in step.items() if label.endswith("-scale set, warm"))
     checks = [  # (target, measured, met, a guard)
         ("pages alone, cold: 1,700 pages/s", f"{row['pages cold'][2] / row['pages cold'][3]:.0f}"
          " pages/s", row["pages cold"][2] / row["pages cold"][3] >= 1700, False),
         ("cold build: under 15 s", f"{row['cold'][3]:.1f} s", row["cold"][3] < 15, False),
-        ("one edit: under 2 s + search", f"{max(edits):.1f} s, search alone {search:.1f} s",
-         max(edits) - search < 2, False),
+        ("one edit: under 2 s + search", f"{max(without_search):.1f} s + its search "
+         f"(in all {max(edits):.1f} s; the site alone {search:.1f} s)",
+         max(without_search) < 2, False),
         ("nothing changed: under 0.5 s", f"{row['unchanged'][3]:.2f} s",
          row["unchanged"][3] < 0.5, False),
         ("serve: reload within 1 s", f"{max(serve_seconds):.1f} s",
