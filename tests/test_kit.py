@@ -293,3 +293,29 @@ def test_a_new_site_s_git_ignores_what_the_build_writes(ville):
                             capture_output=True, text=True, check=True).stdout
     assert "output" not in status and ".cabildo-cache" not in status, status
     assert "data/municipality.yaml" in status  # the site's own files are there to commit
+
+
+def test_a_pelican_setting_the_build_would_refuse_is_refused_by_validate_too(tmp_path):
+    """Pelican's own settings (the content and theme folders, the time zone): each
+    mistake is one line naming the setting, from `validate` as from the build, and no
+    Python traceback (a wrong theme was one; a wrong time zone failed at the first page)."""
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    (tmp_path / "content").mkdir()
+    settings = tmp_path / "pelicanconf.py"
+    for text, expected in [
+            ('THEME = "themes/mine"\n',
+             f"setting THEME: the theme folder 'themes/mine' does not exist (looked for in "
+             f"{tmp_path})"),
+            ('PATH = "pages"\n',
+             f"setting PATH: the content folder 'pages' does not exist (looked for in "
+             f"{tmp_path})"),
+            ('TIMEZONE = "America/Carora"\n',
+             "setting TIMEZONE: 'America/Carora' is not a time zone; use a name such as "
+             '"America/Caracas" (the IANA database\'s)')]:
+        settings.write_text("from cabildo.pelican.defaults import *\n" + text)
+        for command in ("validate", "build"):
+            ran = cabildo(command, cwd=tmp_path)
+            assert (ran.returncode, ran.stderr) == (2, f"pelicanconf.py: {expected}\n"), command
+    settings.write_text('from cabildo.pelican.defaults import *\nTIMEZONE = "America/Caracas"\n')
+    assert cabildo("validate", cwd=tmp_path).returncode == 0
+    assert not (tmp_path / "output").exists()

@@ -46,8 +46,36 @@ def read_config(settings_file: str = "pelicanconf.py", overrides: dict | None = 
     from ..model.settings import read_file
     if not Path(settings_file).is_file():
         raise SettingsError(f"the settings file {settings_file} does not exist")
-    return read_cabildo({**read_file(settings_file),
-                         **_overrides(settings_file, overrides, output_path)})
+    values = read_file(settings_file)
+    config = read_cabildo({**values, **_overrides(settings_file, overrides, output_path)})
+    _pelican_basics(values, overrides or {}, Path(settings_file).resolve().parent)
+    return config
+
+
+def _pelican_basics(from_file: dict, overrides: dict, folder: Path) -> None:
+    """What Pelican refuses in its own settings, checked here too, so that `validate`
+    (which does not import Pelican) rejects what the build would: the content and theme
+    folders (Pelican reads the file's relative to the file, the overrides' relative to
+    the current folder), and the time zone (a wrong one fails the build at its first
+    page). Pelican's own themes, which it finds by name ("simple"), have none of the
+    pages Cabildo renders: a folder is asked for."""
+    from zoneinfo import ZoneInfo
+    for name, what in (("PATH", "content"), ("THEME", "theme")):
+        value, base = ((overrides[name], Path.cwd()) if name in overrides
+                       else (from_file.get(name), folder))
+        if value is None:  # Pelican's default
+            continue
+        if isinstance(value, str) and (base / value).is_dir():
+            continue
+        raise SettingsError(f"setting {name}: the {what} folder {value!r} does not exist "
+                            f"(looked for in {base})")
+    zone = overrides.get("TIMEZONE", from_file.get("TIMEZONE"))
+    if zone is not None:
+        try:
+            ZoneInfo(zone)  # type: ignore[arg-type]  (whatever the file set: checked here)
+        except Exception:  # noqa: BLE001 (not found, not a name, not a string)
+            raise SettingsError(f"setting TIMEZONE: {zone!r} is not a time zone; use a name "
+                                f"such as \"America/Caracas\" (the IANA database's)") from None
 
 
 def load_settings(settings_file: str = "pelicanconf.py", overrides: dict | None = None,
@@ -57,8 +85,11 @@ def load_settings(settings_file: str = "pelicanconf.py", overrides: dict | None 
     with (Pelican leaves the CABILDO_ names as the file and the overrides set them)."""
     config = read_config(settings_file, overrides, output_path)
     from pelican.settings import read_settings
-    settings = read_settings(settings_file,
-                             override=_overrides(settings_file, overrides, output_path))
+    try:
+        settings = read_settings(settings_file,
+                                 override=_overrides(settings_file, overrides, output_path))
+    except ValueError as exc:  # Pelican's own refusals (a theme not found...): one line
+        raise SettingsError(str(exc)) from None
     return settings, config
 
 
