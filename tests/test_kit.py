@@ -318,4 +318,9 @@ def test_a_pelican_setting_the_build_would_refuse_is_refused_by_validate_too(tmp
             assert (ran.returncode, ran.stderr) == (2, f"pelicanconf.py: {expected}\n"), command
     settings.write_text('from cabildo.pelican.defaults import *\nTIMEZONE = "America/Caracas"\n')
     assert cabildo("validate", cwd=tmp_path).returncode == 0
+    for command in ("validate", "build"):  # an override is read from the current folder
+        ran = cabildo(command, "--set", 'THEME="nope"', cwd=tmp_path)
+        assert (ran.returncode, ran.stderr) == (2, "pelicanconf.py: setting THEME: the theme "
+                                                f"folder 'nope' does not exist (looked for in "
+                                                f"{tmp_path})\n"), command
     assert not (tmp_path / "output").exists()
