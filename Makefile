@@ -24,8 +24,8 @@ validate: $(STAMP)
 	$(BIN)/cabildo validate
 
 # The PDF bulletins need Pango (WeasyPrint), the DejaVu fonts they embed and HarfBuzz's
-# subsetter (without it WeasyPrint subsets the fonts with fontTools: printing takes twice
-# as long); their tests read pages with poppler-utils. As root, install the Debian
+# subsetter (without it WeasyPrint subsets the fonts with fontTools: printing takes half
+# again as long); their tests read pages with poppler-utils. As root, install the Debian
 # packages that are missing.
 PRINTING_PACKAGES := fonts-dejavu-core poppler-utils libpango-1.0-0 libpangoft2-1.0-0 \
   libharfbuzz-subset0
