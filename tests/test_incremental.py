@@ -370,3 +370,28 @@ def test_a_site_wide_fragment_is_rendered_once_per_language_and_noted_on_every_p
     assert pages["Dos <b>"][0] == "<nav>2 es</nav><h1>Dos &lt;b&gt;</h1>"
     assert pages["Three"][0] == "<nav>2 en</nav><h1>Three</h1>"
     assert all(reads == {("dataset.cycles", "*")} for _, reads in pages.values())
+
+
+def test_a_site_page_s_new_title_reaches_every_footer_in_an_incremental_build(tmp_path):
+    """Every page's footer links the site's own pages (content/pages) by title: renaming
+    one must re-render them all, not only Pelican's own pages (the footers kept the old
+    title until a clean build)."""
+    project = tmp_path / "site"
+    project.mkdir()
+    for name in ("content", "theme", "data"):
+        shutil.copytree(ROOT / name, project / name)
+    shutil.copy(SETTINGS, project / "pelicanconf.py")
+    settings, out, cache = str(project / "pelicanconf.py"), project / "output", tmp_path / "c"
+    overrides = {**QUICK, "CABILDO_CACHE_DIR": str(cache)}
+    assert build(settings, str(out), overrides, quiet=True) == 0
+    page = next(p for p in sorted((project / "content" / "pages").glob("*.md"))
+                if "Lang: en" in p.read_text("utf-8"))
+    text = page.read_text("utf-8")
+    page.write_text(re.sub(r"(?m)^Title: (.+)$", r"Title: \1 (revised)", text, count=1), "utf-8")
+    assert build(settings, str(out), overrides, quiet=True) == 0
+    clean = tmp_path / "clean"
+    assert build(settings, str(clean), {**overrides, "CABILDO_CACHE_DIR": str(tmp_path / "c2")},
+                 quiet=True) == 0
+    projects = sorted((out / "en" / "projects").glob("*/index.html"))
+    assert projects and "(revised)" in projects[0].read_text("utf-8")
+    assert _differences(_tree(out), _tree(clean)) == []

@@ -73,9 +73,14 @@ def _global_digest(gen, digests: Digests) -> str:
     for ext in extensions():
         if ext.name in context:
             context[ext.name] = context[ext.name] is not None
+    # The site's own pages (content/pages) are linked from every page's footer, by title:
+    # Pelican's page objects are not hashed whole (they hold the settings), what shows is.
+    own = [[page.lang, page.url, str(page.title),
+            [[t.lang, t.url, str(t.title)] for t in page.translations]]
+           for page in gen.context.get("pages") or []]
     return hashlib.sha256("\n".join([
         str(RECORD_VERSION), code_digest(Path(gen.settings["THEME"])),
-        digests.of(settings), digests.of(context)]).encode()).hexdigest()
+        digests.of(settings), digests.of(context), digests.of(own)]).encode()).hexdigest()
 
 
 class _Bulletins:
