@@ -126,6 +126,29 @@ def test_a_build_failing_while_its_open_data_is_written_leaves_no_process_behind
     assert not list((tmp_path / "output.builds").glob("tmp-*"))
 
 
+def _killed_worker(numbers):  # (at module level: the workers are handed it by name)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_page_worker_killed_mid_build_fails_the_build_and_keeps_output(
+        tmp_path, capsys, monkeypatch):
+    """A page worker the kernel kills (out of memory, on a small server) made the build
+    wait for it forever. Now the build ends with a message and output/ as it was."""
+    import multiprocessing
+
+    from cabildo.pelican import pagerender
+    out = tmp_path / "output"
+    assert quick_build(out) == 0
+    before, target = digest(out), out.resolve()
+    monkeypatch.setattr(pagerender, "_run_chunk", _killed_worker)
+    assert quick_build(out, CABILDO_WORKERS=2) == 1
+    assert ("build failed: WorkerLost: a worker process stopped before finishing its work"
+            in capsys.readouterr().err)
+    assert multiprocessing.active_children() == []
+    assert out.resolve() == target and digest(out) == before
+    assert not list((tmp_path / "output.builds").glob("tmp-*"))
+
+
 def test_a_build_after_one_whose_open_data_failed_publishes(tmp_path, capsys, monkeypatch):
     """The failed build's record of its open data files was never written: the next
     build publishes its own, and nothing of the failed one."""

@@ -56,22 +56,16 @@ ORPHANED = textwrap.dedent("""
     from cabildo.workers import forked_pool
 
     with forked_pool(1) as pool:
-        time.sleep(0.5)  # the worker waits for work, holding its queue's read lock
-        first = pool._pool[0].pid
-        os.kill(first, 9)  # killed with the lock held, as `kill` of the process group does
-        while not [p for p in pool._pool if p.pid != first]:  # the pool refills itself
-            time.sleep(0.05)
-        time.sleep(0.5)
-        print(*[p.pid for p in pool._pool if p.pid != first], flush=True)
-        os.kill(os.getpid(), 9)  # then the process that forked them is killed too
+        pool.submit(int).result()  # the worker started, and now waits for work
+        print(*pool._processes, flush=True)
+        os.kill(os.getpid(), 9)  # then the process that forked it is killed
 """)
 
 
 def test_a_pool_s_workers_end_when_the_process_that_forked_them_is_killed():
-    """A killed build cannot leave workers behind. A worker killed while it held its
-    queue's lock is replaced by one that waits for that lock forever, and, once the
-    build is gone too, nothing would end it (the bench found one, left by a server
-    stopped with its process group in the middle of a build)."""
+    """A killed build cannot leave workers behind, waiting for work forever (the bench
+    found one, left by a server stopped with its process group in the middle of a
+    build)."""
     import os
     import time
     # (its output read up to the line it prints: a worker left behind keeps the pipe open)
@@ -106,8 +100,8 @@ STOPPED = textwrap.dedent("""
         return 1
 
     side = workers.Background(nothing)  # the open data's process, as the build starts it
-    time.sleep(0.5)  # done: its worker waits for work, holding its queue's read lock
-    os.kill(side._pool._pool[0].pid, signal.SIGTERM)  # `kill` of the process group
+    time.sleep(0.5)  # done: its worker waits for work
+    os.kill(next(iter(side._pool._processes)), signal.SIGTERM)  # `kill` of the group
     time.sleep(0.2)
     workers.stop_all()  # the build, interrupted by that signal too, stops what it started
     print("stopped", flush=True)
@@ -116,8 +110,8 @@ STOPPED = textwrap.dedent("""
 
 def test_a_build_stopped_with_its_process_group_ends():
     """The server stopped with its process group in the middle of a build (the bench
-    does; so would a service manager) waited forever: its pool's worker, killed while
-    waiting for work, still held the lock that `Pool.terminate()` takes first."""
+    does; so would a service manager) waited forever with multiprocessing's Pool: its
+    worker, killed while waiting for work, still held the lock `terminate()` takes."""
     build = subprocess.Popen([sys.executable, "-c", STOPPED], cwd=ROOT, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -127,3 +121,27 @@ def test_a_build_stopped_with_its_process_group_ends():
         build.communicate()
         raise AssertionError("stopping the pool waited forever") from None
     assert build.returncode == 0 and out.strip() == "stopped", err
+
+
+KILLED = textwrap.dedent("""
+    import os, signal
+    from cabildo.workers import WorkerLost, run_forked
+
+    def job(n):
+        if n == 5:  # as the kernel's out-of-memory killer does
+            os.kill(os.getpid(), signal.SIGKILL)
+        return n
+
+    try:
+        list(run_forked(job, range(20), 2))
+    except WorkerLost as exc:
+        print(exc)
+""")
+
+
+def test_a_worker_killed_in_the_middle_of_its_work_fails_the_work():
+    """multiprocessing's Pool waited forever for the result of a killed worker."""
+    done = subprocess.run([sys.executable, "-c", KILLED], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.stdout.startswith("a worker process stopped before finishing its work"), \
+        done.stderr

@@ -1,15 +1,13 @@
 """Forked worker pools, for the page renderer and the bulletin printer.
 
-Workers are forked so that they share the loaded records without pickling them. Two
-things make a forked pool hang forever, and both happened in CI:
+Workers are forked so that they share the loaded records without pickling them. They
+run in `concurrent.futures`' process pool, not `multiprocessing.Pool`: when a worker
+dies in the middle of its work (the kernel's out-of-memory killer, a crash in a
+library), that pool waits for its result forever, where this one fails the work it
+held (`WorkerLost`), and the build ends with a message, `output/` as it was.
 
-- The build installs a Python-level SIGTERM handler (to keep output/ intact), and a fork
-  inherits it. `Pool.terminate()` stops workers with SIGTERM; a worker waiting for work
-  in `sem_wait` can take the signal just before it blocks, the Python handler never runs,
-  and `terminate()` then waits for it without end. Workers therefore restore the
-  default actions at once (SIGTERM kills, SIGINT is left to the parent).
-- Leaving the `with Pool()` block calls `terminate()` even after every job is done. A
-  pool that finished is closed and joined instead: workers leave on their own.
+Workers restore the default signal actions at once: the build's own SIGTERM handler
+(which keeps output/ intact), inherited by the fork, is not theirs to run.
 """
 from __future__ import annotations
 
@@ -18,9 +16,19 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from multiprocessing.pool import Pool
 from typing import Any
+
+
+class WorkerLost(RuntimeError):
+    """A worker process ended before it finished its work."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "a worker process stopped before finishing its work (killed: perhaps the "
+            "machine ran out of memory); with CABILDO_WORKERS = 1 the build uses less")
 
 
 def can_fork(workers: int) -> bool:
@@ -39,10 +47,9 @@ def _default_signals(parent: int) -> None:
 
 
 def die_with(parent: int) -> None:
-    """Have the kernel stop this forked process when its parent dies (Linux). A pool
-    whose workers are killed with their parent (`kill` of the process group) refills
-    itself while the parent is still stopping, and the new worker, holding both ends of
-    its task queue, would wait for work forever, orphaned."""
+    """Have the kernel stop this forked process when its parent dies (Linux): a build
+    killed with its process group (a service manager stopping a server) leaves no
+    worker behind, waiting for work that never comes."""
     try:
         import ctypes
         ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
@@ -52,14 +59,14 @@ def die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _pool(workers: int) -> Pool:
+def _pool(workers: int) -> ProcessPoolExecutor:
     # What this process holds now (the records, the index) is never collected while it
     # builds: full collections in it and in its forks then walk only the new objects,
     # and the forks do not copy the pages the collector would write to. `thaw()` at the
     # end of the build (a server builds again and again in one process).
     gc.freeze()
-    return multiprocessing.get_context("fork").Pool(workers, initializer=_default_signals,
-                                                    initargs=(os.getpid(),))
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_default_signals, initargs=(os.getpid(),))
 
 
 def thaw() -> None:
@@ -67,41 +74,24 @@ def thaw() -> None:
     gc.unfreeze()
 
 
-def _end(pool: Pool, failed: bool) -> None:
-    """Terminate a pool only when something failed; a finished one is closed and joined."""
+def _end(pool: ProcessPoolExecutor, failed: bool) -> None:
+    """A finished pool's workers leave on their own; a failed one's are stopped."""
     if failed:
-        _free_task_queue(pool)
-        pool.terminate()
-    else:
-        pool.close()
-    pool.join()
+        # (a private attribute: Python 3.14's terminate_workers() does this)
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+    pool.shutdown(wait=True, cancel_futures=failed)
 
 
-def _free_task_queue(pool: Pool) -> None:
-    """Free the task queue's read lock when a killed worker holds it. A worker waiting
-    for work holds that lock, and `terminate()` first takes it: it waited forever when
-    that worker had been killed (`kill` of the process group, a service manager stopping
-    a server in the middle of a build; CPython's bpo-22393). Live workers hold it only
-    until the work or the pool's stop signal reaches them, well within the second
-    waited here; the workers are not killed here (one killed while it sends a result
-    would hold the result queue's lock instead)."""
-    from multiprocessing.pool import TERMINATE
-    handler = getattr(pool, "_worker_handler", None)
-    notifier = getattr(pool, "_change_notifier", None)
-    lock = getattr(getattr(pool, "_inqueue", None), "_rlock", None)
-    if handler is None or notifier is None or lock is None:  # (another Pool than 3.11's)
-        return
-    handler._state = TERMINATE  # no new worker from now on (the pool's own first step)
-    notifier.put(None)
-    handler.join()  # (its last step tells the workers to stop once the work is out)
-    if lock.acquire(timeout=1.0):
-        lock.release()
-    else:
-        lock.release()  # held by a dead worker
+def _result(future: Future[Any]) -> Any:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise WorkerLost() from None
 
 
 @contextmanager
-def forked_pool(workers: int) -> Iterator[Pool]:
+def forked_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     pool = _pool(workers)
     try:
         yield pool
@@ -113,12 +103,17 @@ def forked_pool(workers: int) -> Iterator[Pool]:
 
 def run_forked(function: Callable[[Any], Any], jobs: Iterable[Any],
                workers: int) -> Iterator[Any]:
-    """function(job) for every job over `workers` forked processes, results as they come."""
+    """function(job) for every job over `workers` forked processes, results as they come
+    (the first job to fail stops the others and raises its error)."""
     with forked_pool(workers) as pool:
-        yield from pool.imap_unordered(function, jobs, chunksize=1)
+        pending = {pool.submit(function, job) for job in jobs}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield _result(future)
 
 
-_BACKGROUND: list[Pool] = []  # started and not yet waited for
+_BACKGROUND: list[ProcessPoolExecutor] = []  # started and not yet waited for
 
 
 class Background:
@@ -128,12 +123,12 @@ class Background:
     def __init__(self, function: Callable[[], Any]):
         self._pool = _pool(1)
         _BACKGROUND.append(self._pool)
-        self._result = self._pool.apply_async(function)
+        self._result = self._pool.submit(function)
 
     def wait(self) -> Any:
         _BACKGROUND.remove(self._pool)
         try:
-            value = self._result.get()
+            value = _result(self._result)
         except BaseException:
             _end(self._pool, failed=True)
             raise
