@@ -471,6 +471,27 @@ print(done.printed, len(done), "weasyprint" in sys.modules)
     assert run() == "1 2 True"
 
 
+def test_an_older_bulletin_found_by_its_html_is_found_by_its_inputs_next_time(
+        tmp_path, data, index, monkeypatch):
+    """A new version of the code changes every bulletin's inputs key, so the older
+    cycles' bulletins are then found by their HTML (maps drawn, templates rendered). That
+    is noted now: before, every later build drew them all again (500 bulletins at full
+    scale: 6 s of every build, until someone printed every cycle again)."""
+    ed = bulletins.Edition.of(data, ROOT, PUBLIC, "A4", demo_notice=True)
+    printer = bulletins.Printer(SETTINGS, data.municipality, ed, cache=tmp_path / "bulletins")
+    jobs = bulletins.plan(data, [data.current_year - 1], ["es"])[:2]
+    bulletins.render_all(index, printer, jobs, workers=1)  # printed into the cache
+    shutil.rmtree(tmp_path / "bulletins" / "inputs")  # as a new version of the code leaves it
+    found = printer.cached_only(index, jobs)
+    assert sorted(found) == sorted(j.path for j in jobs)
+    drawn = []
+    html = bulletins.Printer.html
+    monkeypatch.setattr(bulletins.Printer, "html",
+                        lambda self, *args: drawn.append(args) or html(self, *args))
+    assert printer.cached_only(index, jobs) == found
+    assert drawn == []
+
+
 def test_what_comes_next_lists_a_parish_s_own_assemblies_and_every_phase(data):
     """Seen from before the current cycle, a parish's bulletin announces its own councils'
     and parish assemblies and the cycle's phases, in date order; the municipal one announces

@@ -47,8 +47,15 @@ def test_init_writes_a_site_that_validates(ville):
         first = data_file.read_text("utf-8").splitlines()[0]
         schema = first.partition("$schema=")[2]
         assert schema and (data_file.parent / schema).resolve().is_file(), data_file
-    assert (ville / ".github" / "workflows" / "cabildo.yml").is_file()
     assert "cabildo validate" in (ville / ".gitlab-ci.yml").read_text()
+    # Both CI files keep the cache folder the build filled between runs.
+    import yaml
+    assert (ville / ".cabildo-cache" / "xlsx").is_dir()
+    github = yaml.safe_load((ville / ".github" / "workflows" / "cabildo.yml").read_text())
+    assert [step["with"]["path"] for step in github["jobs"]["site"]["steps"]
+            if step.get("uses", "").startswith("actions/cache")] == [".cabildo-cache"]
+    gitlab = yaml.safe_load((ville / ".gitlab-ci.yml").read_text())
+    assert gitlab["site"]["cache"]["paths"] == [".cabildo-cache/"]
 
 
 def test_the_new_site_speaks_its_language_and_money(ville):

@@ -100,7 +100,8 @@ SETTINGS = [
             "printed bulletins, the parsed data files and the workbooks (by the hash of "
             "what they hold) and what each page was built from, so that a build "
             "re-renders only the pages whose records changed. Never inside the output; "
-            "CI may keep it between runs. Deleting it is safe."),
+            "CI may keep it between runs; a build removes what it did not use and is older "
+            "than a week. Deleting it is safe."),
 ]
 
 BY_NAME = {s.name: s for s in SETTINGS}

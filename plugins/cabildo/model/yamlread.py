@@ -29,6 +29,7 @@ from typing import Protocol, TypeAlias
 
 import yaml
 
+from .. import cachefiles
 from .problems import Problems
 
 try:  # the C composer is several times faster on the full-scale data
@@ -374,11 +375,14 @@ def read_yaml(file: Path, rel: str, problems: Problems, cache: Path | None = Non
     key = (str(file), rel, str(cache))
     known = _PARSED.get(key)
     if known is not None and known[0] == raw:
+        cachefiles.note("yaml", known[1].cached)
         return known[1]
     clean = len(problems.items)
     located = _read_text(raw, rel, problems, cache)
     if located is not None and len(problems.items) == clean:
         _PARSED[key] = (raw, located)
+    if located is not None:
+        cachefiles.note("yaml", located.cached)
     return located
 
 

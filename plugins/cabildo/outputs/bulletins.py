@@ -32,6 +32,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from .. import cachefiles
 from ..model.records import Dataset, Money
 from ..resources import THEME_DIR as THEME  # noqa: E402
 from ..views import urls
@@ -40,6 +41,7 @@ from ..workers import can_fork, die_with, run_forked, worker_count
 from . import bulletinmaps
 
 PAGE_SIZES = {"A4": "A4", "Letter": "letter"}
+CACHE_PART = "bulletins"  # their folder in the cache (cachefiles.py)
 UNDER_WAY = ("identification", "preparation", "implementation")
 MAX_CHANGES = 12  # status changes listed; the rest are counted and left to the site
 # The fonts: DejaVu Sans from the distribution's package (Debian: fonts-dejavu-core).
@@ -514,6 +516,7 @@ class Printer:
         note = self.cache / "inputs" / inputs[:2] / inputs
         if not note.is_file():
             return None
+        cachefiles.note(CACHE_PART, note)
         key = note.read_text("utf-8").strip()
         pdf = self.cached(key)
         return None if pdf is None else (key, pdf)
@@ -522,6 +525,7 @@ class Printer:
         if inputs is None:
             return
         for note in (self.cache / "inputs" / inputs[:2] / inputs, self._printed(job)):
+            cachefiles.note(CACHE_PART, note)
             note.parent.mkdir(parents=True, exist_ok=True)
             temporary = note.with_name(f".{note.name}.tmp-{os.getpid()}")
             temporary.write_text(key + "\n", "utf-8")
@@ -545,6 +549,7 @@ class Printer:
             return _MEMO[key]
         file = self.cache_file(key)
         if file is not None and file.is_file():
+            cachefiles.note(CACHE_PART, file)
             return file.read_bytes()
         return None
 
@@ -566,12 +571,16 @@ class Printer:
         for job in jobs:
             if self.cache is None or not self._printed(job).is_file():
                 continue  # never printed: nothing to look for
+            cachefiles.note(CACHE_PART, self._printed(job))
             view = self.view(index, job)
-            known = self.known(self.inputs_key(index, job, view))
+            inputs = self.inputs_key(index, job, view)
+            known = self.known(inputs)
             if known is None:  # printed from other inputs: maybe into the same HTML
                 key = self.key_of(self.html(index, job, view), job)
                 pdf = self.cached(key)
                 known = None if pdf is None else (key, pdf)
+                if pdf is not None:  # the next build finds it without rendering its HTML
+                    self.remember_inputs(inputs, key, job)
             if known is not None:
                 found[job.path] = known
         return found
@@ -641,6 +650,7 @@ def render_all(index, printer: Printer, jobs: list[Job], workers: int = 0,
     for key, pdf in done.values():
         if key:  # not a stand-in
             _remember(key, pdf)
+            cachefiles.note(CACHE_PART, printer.cache_file(key))
     result = Printed((job.path, done[job.path][1]) for job in jobs)
     result.printed = len(new)
     if later:
@@ -709,6 +719,6 @@ def build(data_dir: Path, out: Path, *, years=None, languages=None, public_url: 
     index = Index(data)
     edition = Edition.of(data, data_dir, public_url, cabildo["CABILDO_BULLETIN_PAGE_SIZE"],
                          cabildo["CABILDO_DEMO_NOTICE"])
-    cache = Path(cabildo["CABILDO_ROOT"]) / cabildo["CABILDO_CACHE_DIR"] / "bulletins"
+    cache = Path(cabildo["CABILDO_ROOT"]) / cabildo["CABILDO_CACHE_DIR"] / CACHE_PART
     printer = Printer(cabildo, data.municipality, edition, theme, cache=cache, overrides=overrides)
     return write(out, render_all(index, printer, plan(data, years, languages), workers))

@@ -21,6 +21,7 @@ from typing import Any
 
 import xlsxwriter
 
+from .. import cachefiles
 from ..model.records import Dataset
 from ..views.i18n import N_, STATUS_LABELS, gettext_for
 from .files import link_or_copy
@@ -84,6 +85,7 @@ def write(target: Path, table: Any, rows: Iterable[list[Any]], data: Dataset, la
         key = hashlib.sha256(repr((_CODE, table.name, table.title(lang), lang, titles, fields,
                                    cells)).encode()).hexdigest()
         kept = cache / key[:2] / f"{key}.xlsx"
+        cachefiles.note("xlsx", kept)
         if kept.is_file():  # never changed once there (written whole, then renamed)
             link_or_copy(kept, target)
             return

@@ -23,6 +23,7 @@ import threading
 import time
 from pathlib import Path
 
+from .. import cachefiles
 from ..model.problems import DataProblems
 from ..model.settings import SettingsError
 from . import publish
@@ -225,6 +226,7 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
     except SettingsError as exc:
         print(f"{settings_file}: {exc}", file=sys.stderr)
         return 2
+    cachefiles.forget()  # what this build uses of the cache is noted from here on
     dataset = _load(config)  # the very checks `validate` runs, before any file is written
     if dataset is None:
         return 1
@@ -269,6 +271,7 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
         publisher.publish(tmp, stamp)
         log.info("published in %.1f s in all", time.perf_counter() - started)
         reuse.commit()  # record what the published pages were built from
+        _sweep_cache(reuse.cache_dir(settings, config))
         return 0
     except (Interrupted, KeyboardInterrupt) as exc:
         print(f"build interrupted ({exc or 'SIGINT'}): {output}/ was left as it was.",
@@ -293,6 +296,19 @@ def build(settings_file: str = "pelicanconf.py", output: str = "output",
         if tmp.exists():  # a failed build's folder (as large as a site): not waited for
             publish.discard([tmp], tmp.parent)
         publisher.close()
+
+
+def _sweep_cache(cache: Path) -> None:
+    """Remove what builds stopped using from the cache (cachefiles.py): the build is
+    published, so nothing here may fail it."""
+    try:
+        removed = cachefiles.sweep(cache)
+    except OSError as exc:
+        log.warning("cache folder %s not swept: %s", cache, exc)
+        return
+    if removed:
+        log.info("cache: %d files this build did not use, older than %d days, removed",
+                 removed, cachefiles.GRACE // 86400)
 
 
 def _let_go(bulletins) -> None:

@@ -67,7 +67,7 @@ class BulletinGenerator(Generator):
         overrides = [root / f for f in self.settings.get("THEME_TEMPLATES_OVERRIDES", [])]
         printer = bulletins.Printer(self.cabildo, data.municipality, edition,
                                     Path(self.settings["THEME"]),
-                                    cache=cache_dir(self.settings, self.cabildo) / "bulletins",
+                                    cache=cache_dir(self.settings, self.cabildo) / bulletins.CACHE_PART,
                                     overrides=overrides)
         jobs = bulletins.plan(data, years)
         latest = bulletins.render_all(index, printer, jobs,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pelican.generators import Generator
 
+from .. import cachefiles
 from ..model.load import load_dataset
 from ..model.settings import SETTINGS
 from ..model.settings import read as read_settings
@@ -123,7 +124,7 @@ class BudgetGenerator(Generator):
             pagerender.render_pages(self)
             return
         pagerender.render_pages(self)
-        self._side.wait()
+        cachefiles.merge(self._side.wait())
 
     def _data_files(self) -> None:
         """Open data, results, feeds and schemas: everything but the pages."""
@@ -151,5 +152,6 @@ class BudgetGenerator(Generator):
 _SIDE: dict = {}  # what the forked side process inherits
 
 
-def _write_data_files() -> None:
+def _write_data_files() -> dict[str, set[str]]:
     _SIDE["generator"]._data_files()
+    return cachefiles.noted()  # the workbooks it found or wrote, for the cache's sweep

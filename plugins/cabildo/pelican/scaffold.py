@@ -93,6 +93,13 @@ jobs:
         with: {python-version: "3.11"}
       - run: sudo apt-get install -y fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
       - run: pip install -r requirements.txt
+      # What builds reuse (bulletins, workbooks, parsed data), from the last run: an edit
+      # then prints only the bulletins it changes. Builds prune it themselves.
+      - uses: actions/cache@v4
+        with:
+          path: .cabildo-cache
+          key: cabildo-${{ github.run_id }}
+          restore-keys: cabildo-
       - run: cabildo validate --annotations github
       - run: cabildo build
 """
@@ -106,6 +113,9 @@ site:
     - pip install -r requirements.txt
     - cabildo validate
     - cabildo build
+  cache:  # what builds reuse (bulletins, workbooks, parsed data); builds prune it
+    key: cabildo
+    paths: [.cabildo-cache/]
   artifacts:
     paths: [output/]
 """
