@@ -59,6 +59,8 @@ def test_the_cache_lets_go_of_what_builds_stopped_using(tmp_path):
     assert {p.parts[0] for p in gone} == {"bulletins", "xlsx", "yaml"}
     assert not any(_digest(cache / p) == old_bulletin for p in third if p.suffix == ".pdf")
     assert not any(p.parts[0] in ("pages", "outputs", "jinja", "catalogs") for p in gone)
+    kept = {_digest(cache / p) for p in third if p.suffix == ".pdf"}
+    assert {_digest(pdf) for pdf in out.rglob("*.pdf")} <= kept  # every bulletin shown
 
     # Nothing the data still needs went: the next build prints no bulletin, writes no
     # workbook and parses no file again (no new file in the cache), and shows the same.

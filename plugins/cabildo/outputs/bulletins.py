@@ -545,9 +545,10 @@ class Printer:
 
     def cached(self, key: str) -> bytes | None:
         """The PDF printed before from the same key: in this process, or in the cache."""
-        if key in _MEMO:
-            return _MEMO[key]
         file = self.cache_file(key)
+        if key in _MEMO:
+            cachefiles.note(CACHE_PART, file)  # (`cabildo serve`: its file stays too)
+            return _MEMO[key]
         if file is not None and file.is_file():
             cachefiles.note(CACHE_PART, file)
             return file.read_bytes()
